@@ -1,0 +1,36 @@
+"""nba: a rule-based Next-Best-Action engine for customer-success and renewal teams.
+
+    import nba
+    engine = nba.Engine.default()
+    decision = engine.evaluate(nba.AccountSnapshot.model_validate(data), as_of=...)
+"""
+
+from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed
+from .engine import Engine
+from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
+from .signals import CATALOGUE as SIGNALS
+from .signals import SignalSpec
+from .snapshot import AccountSnapshot
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Engine",
+    "AccountSnapshot",
+    "Decision",
+    "NextAction",
+    "DiscountDecision",
+    "DiscountOffer",
+    "Risk",
+    "Renewal",
+    "ContactRef",
+    "Suppressed",
+    "NbaError",
+    "RulePackError",
+    "ConditionError",
+    "InputError",
+    "Problem",
+    "SIGNALS",
+    "SignalSpec",
+    "__version__",
+]

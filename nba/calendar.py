@@ -1,0 +1,151 @@
+"""The business calendar of one account: its country's days off, its working hours, its time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import holidays
+
+#: How far ahead a search for a working day may look before it gives up.
+MAX_SEARCH_DAYS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]  # weekend days declared working days (transfers)
+    weekend: frozenset[int]
+
+
+class HolidayBook:
+    """Days off per (country, year) from the `holidays` package, computed once and shared safely between threads."""
+
+    def __init__(self) -> None:
+        self._years: dict[tuple[str, int], _Year] = {}
+        self._lock = threading.Lock()
+
+    def year(self, country: str, year: int) -> _Year:
+        """Public holidays, working weekend days and weekend weekdays of `country` in `year`."""
+        key = (country, year)
+        found = self._years.get(key)
+        if found is not None:
+            return found
+        table = holidays.country_holidays(country, years=year)
+        entry = _Year(
+            holidays=frozenset(d for d in table if d.year == year),
+            workdays=frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year),
+            weekend=frozenset(table.weekend),
+        )
+        with self._lock:
+            return self._years.setdefault(key, entry)
+
+    def is_working_day(self, country: str, day: dt.date) -> bool:
+        """Whether `day` is a working day in `country` (weekends and public holidays are not)."""
+        info = self.year(country, day.year)
+        if day in info.holidays:
+            return False
+        if day in info.workdays:
+            return True
+        return day.weekday() not in info.weekend
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingHours:
+    """Local working hours: a slot is inside when `start <= time < end`."""
+
+    start: dt.time = dt.time(10, 0)
+    end: dt.time = dt.time(18, 0)
+
+    def contains(self, moment: dt.time) -> bool:
+        """Whether a local time of day lies inside working hours."""
+        return self.start <= moment < self.end
+
+
+class BusinessCalendar:
+    """Working days and slots of one account; every datetime it returns is aware, in the account's zone."""
+
+    def __init__(self, country: str, zone: ZoneInfo, hours: WorkingHours, book: HolidayBook) -> None:
+        self.country = country
+        self.zone = zone
+        self.hours = hours
+        self._book = book
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether `day` is a working day of the account's country."""
+        return self._book.is_working_day(self.country, day)
+
+    def next_working_day(self, day: dt.date, *, include: bool = True) -> dt.date:
+        """The first working day on or after `day` (strictly after when `include` is false)."""
+        current = day if include else day + dt.timedelta(days=1)
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_working_day(current):
+                return current
+            current += dt.timedelta(days=1)
+        raise ValueError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days of {day}")
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day on or before `day`."""
+        current = day
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_working_day(current):
+                return current
+            current -= dt.timedelta(days=1)
+        raise ValueError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days before {day}")
+
+    def add_business_days(self, day: dt.date, count: int) -> dt.date:
+        """The `count`-th working day after `day` (`count` = 0: `day` itself if working, else the next one)."""
+        current = self.next_working_day(day)
+        for _ in range(count):
+            current = self.next_working_day(current, include=False)
+        return current
+
+    def at(self, day: dt.date, moment: dt.time) -> dt.datetime:
+        """The aware local datetime of `day` at `moment` (normalised through UTC across DST gaps)."""
+        naive = dt.datetime.combine(day, moment)
+        return naive.replace(tzinfo=self.zone).astimezone(dt.timezone.utc).astimezone(self.zone)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` in the account's time zone."""
+        return moment.astimezone(self.zone)
+
+    def next_slot(self, earliest: dt.datetime, moment: dt.time | None = None, *, round_minutes: int = 15) -> dt.datetime:
+        """The first working slot not before `earliest`: at `moment` if given, else as soon as possible.
+
+        "As soon as possible" rounds up to the next `round_minutes` inside working hours.
+        """
+        local = self.local(earliest)
+        day = local.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_working_day(day):
+                if moment is not None:
+                    candidate = self.at(day, moment)
+                    if candidate >= local and self.hours.contains(candidate.timetz().replace(tzinfo=None)):
+                        return candidate
+                else:
+                    candidate = max(local, self.at(day, self.hours.start))
+                    candidate = _round_up(candidate, round_minutes)
+                    if candidate.date() == day and self.hours.contains(candidate.time()):
+                        return candidate
+            day += dt.timedelta(days=1)
+        raise ValueError(f"no working slot in {self.country} within {MAX_SEARCH_DAYS} days of {earliest}")
+
+    def is_valid_slot(self, moment: dt.datetime, not_before: dt.datetime) -> bool:
+        """The contract's rule for a due: aware, not before `not_before`, on a working day, inside hours."""
+        local = self.local(moment)
+        return (
+            moment.tzinfo is not None
+            and moment >= not_before
+            and self.is_working_day(local.date())
+            and self.hours.contains(local.time())
+        )
+
+
+def _round_up(moment: dt.datetime, minutes: int) -> dt.datetime:
+    base = moment.replace(second=0, microsecond=0)
+    if base < moment:
+        base += dt.timedelta(minutes=1)
+    extra = (-base.minute) % minutes
+    return base + dt.timedelta(minutes=extra)

@@ -1,0 +1,94 @@
+"""The decision: what `Engine.evaluate` returns, as frozen models whose JSON is the public contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .vocab import ActionKind, DiscountOutcome, OfferCondition, OwnerRole, RenewalStage, RiskLevel
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContactRef(_Model):
+    """The client-side person an action is addressed to."""
+
+    id: str
+    name: str | None = None
+
+
+class NextAction(_Model):
+    """One concrete, dated step for a manager: who, with whom, when, what about, and why."""
+
+    id: str = Field(description="stable hash of account, rule and due date")
+    rule: str = Field(description="pack/rule id of the rule that produced it")
+    kind: ActionKind
+    title: str
+    text: str
+    due: AwareDatetime
+    owner_role: OwnerRole
+    owner: str | None = None
+    contact: ContactRef | None = None
+    priority: int = Field(ge=0)
+    reasons: list[str] = Field(default_factory=list)
+    merged_rules: list[str] = Field(default_factory=list, description="other rules whose action was merged into this one")
+
+
+class Risk(_Model):
+    """Risk tier of the account, with the scorecard measures that contributed, largest first."""
+
+    level: RiskLevel
+    score: float
+    reasons: list[str] = Field(default_factory=list, description="ids of the measures that contributed")
+    explanations: list[str] = Field(default_factory=list, description="the same measures, in words, in the account's locale")
+
+
+class Renewal(_Model):
+    """Where the contract stands in the renewal pipeline."""
+
+    end_date: dt.date
+    days_left: int
+    stage: RenewalStage
+    window_opens: dt.date | None = None
+    deadline: dt.date | None = Field(default=None, description="the date the contract must be signed by")
+
+
+class DiscountOffer(_Model):
+    """One counter-offer: a percent tied to a commitment."""
+
+    percent: float
+    condition: OfferCondition
+    deadline: dt.date | None = None
+
+
+class DiscountDecision(_Model):
+    """The answer to the client's open discount request."""
+
+    requested_percent: float
+    outcome: DiscountOutcome
+    offers: list[DiscountOffer] = Field(default_factory=list)
+    approval_role: OwnerRole | None = None
+    ceiling: float | None = None
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Suppressed(_Model):
+    """An action held back by arbitration, and why."""
+
+    rule: str
+    reason: str
+
+
+class Decision(_Model):
+    """Everything the engine decided for one account at one as-of time."""
+
+    account_id: str
+    as_of: AwareDatetime
+    risk: Risk
+    renewal: Renewal
+    actions: list[NextAction] = Field(default_factory=list)
+    discount: DiscountDecision | None = None
+    suppressed: list[Suppressed] = Field(default_factory=list)

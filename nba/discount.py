@@ -1,0 +1,85 @@
+"""The discount policy: answers a discount ask with an approval, counter-offers tied to commitments, or a no."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+from collections.abc import Mapping
+
+from .decision import DiscountDecision, DiscountOffer
+from .ruleset import CompiledPolicy
+from .signals import SignalValue
+from .vocab import OwnerRole
+
+
+def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt.date) -> DiscountDecision | None:
+    """The decision on the open discount request, or None when there is none.
+
+    Invariants: every offer has a condition; no offer exceeds the ask or the ceiling.
+    """
+    asked = signals.get("discount_requested_pct")
+    if not isinstance(asked, float):
+        return None
+    rules = policy.policy
+    reasons: list[str] = []
+    ceiling = rules.ceiling
+    forced_role: OwnerRole | None = None
+    for adjustment, condition in zip(rules.adjustments, policy.adjustment_conditions, strict=True):
+        if condition.test(signals) is True:
+            ceiling = adjustment.ceiling
+            forced_role = adjustment.approval_role
+            reasons.append(adjustment.reason or f"ceiling {ceiling:g}% because {condition.text}")
+            break
+    ceiling = min(ceiling, rules.reject_above)
+
+    standard: list[DiscountOffer] = []
+    for name in rules.counter_offers:
+        commitment = rules.commitments[name]
+        test = policy.commitment_conditions.get(name)
+        if test is not None and test.test(signals) is not True:
+            continue
+        percent = min(commitment.percent, ceiling, asked)
+        if percent <= 0 or any(o.condition == name for o in standard):
+            continue
+        standard.append(DiscountOffer(percent=percent, condition=name, deadline=_deadline(commitment.deadline, today)))
+
+    if asked > rules.reject_above:
+        reasons.append(f"asked {asked:g}% is above the hard limit of {rules.reject_above:g}%")
+        return DiscountDecision(requested_percent=asked, outcome="reject", offers=[], ceiling=ceiling, reasons=reasons)
+    if not standard:
+        reasons.append("no commitment the policy trades for a discount applies to this account")
+        return DiscountDecision(requested_percent=asked, outcome="reject", offers=[], ceiling=ceiling, reasons=reasons)
+
+    covering = [o for o in standard if o.percent >= asked]
+    if covering and forced_role is None:
+        best = min(covering, key=lambda o: (rules.commitments[o.condition].percent, o.condition))
+        reasons.append(f"{asked:g}% is within policy for {best.condition}")
+        grant = DiscountOffer(percent=asked, condition=best.condition, deadline=best.deadline)
+        return DiscountDecision(requested_percent=asked, outcome="approve", offers=[grant], ceiling=ceiling, reasons=reasons)
+    if asked <= ceiling:
+        role = forced_role or _approver(policy, asked)
+        lead = max(standard, key=lambda o: (o.percent, o.condition))
+        grant = DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)
+        fallback = [o for o in standard if o.percent < asked]
+        reasons.append(f"{asked:g}% is within the ceiling of {ceiling:g}% but needs approval by {role}")
+        return DiscountDecision(requested_percent=asked, outcome="needs_approval", offers=[grant, *fallback],
+                                approval_role=role, ceiling=ceiling, reasons=reasons)
+    reasons.append(f"asked {asked:g}% is above the ceiling of {ceiling:g}%: counter-offer tied to a commitment")
+    return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=forced_role,
+                            ceiling=ceiling, reasons=reasons)
+
+
+def _approver(policy: CompiledPolicy, percent: float) -> OwnerRole:
+    for step in policy.policy.approval:
+        if percent <= step.up_to:
+            return step.role
+    return policy.policy.approval[-1].role
+
+
+def _deadline(kind: str | None, today: dt.date) -> dt.date | None:
+    if kind is None:
+        return None
+    year, month = today.year, today.month
+    if kind == "end_of_next_month":
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(year, month, _calendar.monthrange(year, month)[1])

@@ -1,0 +1,300 @@
+"""The engine: loads packs once, then evaluates account snapshots into decisions, purely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from .arbitration import arbitrate
+from .calendar import BusinessCalendar, HolidayBook
+from .conditions import ConditionBackend, NativeBackend
+from .decision import ContactRef, Decision, DiscountDecision, NextAction, Risk
+from .discount import decide
+from .packs.loader import load_packs
+from .renewal import renewal_status
+from .risk import assess, owner_for
+from .ruleset import CompiledRule, RuleSet, compile_packs
+from .scheduling import schedule
+from .signals import SignalValue, compute_signals
+from .snapshot import AccountSnapshot, Contact
+from .texts import Inflector, format_date_local, format_due, format_number, language, pick_locale, render
+from .vocab import OwnerRole
+
+BackendName = Literal["native"]
+
+_OFFER_WORDS = {
+    "ru": {
+        "annual_prepayment": "{p}% при годовой предоплате",
+        "payment_by_date": "{p}% при оплате до {d}",
+        "longer_term": "{p}% при продлении на более длинный срок",
+        "case_study": "{p}% за совместный кейс или отзыв",
+        "referral": "{p}% за рекомендацию нового клиента",
+        "or": " или ",
+    },
+    "en": {
+        "annual_prepayment": "{p}% for annual prepayment",
+        "payment_by_date": "{p}% if paid by {d}",
+        "longer_term": "{p}% for a longer contract term",
+        "case_study": "{p}% for a case study or review",
+        "referral": "{p}% for a referral",
+        "or": ", or ",
+    },
+}
+_NOBODY = {"ru": ("контакт клиента", "контакту клиента"), "en": ("the client's contact", "the client's contact")}
+
+
+def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
+    if not isinstance(backend, str):
+        return backend
+    if backend == "native":
+        return NativeBackend()
+    raise ValueError(f"unknown backend {backend!r}: use 'native'")
+
+
+def default_rules_path() -> Path:
+    """Where the shipped packs are: inside the installed package, or the repo's rules/ in a source checkout."""
+    packaged = resources.files("nba").joinpath("_packs")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("the shipped rule packs are missing from this installation; reinstall nba")
+
+
+class Engine:
+    """Evaluates account snapshots against compiled rule packs. Immutable, so safe to share between threads."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self._ruleset = ruleset
+        self._holidays = HolidayBook()
+        self._inflector = Inflector()
+
+    # -- construction ------------------------------------------------------------------------------
+    @classmethod
+    def from_path(cls, path: str | Path | Iterable[str | Path], *, backend: ConditionBackend | str = "native") -> Engine:
+        """Load a folder of *.yaml packs (or one file, or several paths); raises `RulePackError` on any bad pack."""
+        paths = [path] if isinstance(path, (str, Path)) else list(path)
+        return cls(compile_packs(load_packs(paths), _resolve_backend(backend)))
+
+    @classmethod
+    def default(cls, *, backend: ConditionBackend | str = "native") -> Engine:
+        """The engine with the packs shipped with the library."""
+        return cls.from_path(default_rules_path(), backend=backend)
+
+    # -- introspection -----------------------------------------------------------------------------
+    @property
+    def ruleset(self) -> RuleSet:
+        """The compiled packs this engine runs."""
+        return self._ruleset
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every enabled rule, as `pack/rule`."""
+        return tuple(r.id for r in self._ruleset.rules)
+
+    # -- evaluation --------------------------------------------------------------------------------
+    def evaluate(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> Decision:
+        """Decide the next actions for one account at `as_of` (naive: the account's local time; None: now)."""
+        return self._run(snapshot, as_of).decision
+
+    def signals(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> dict[str, SignalValue]:
+        """Every signal of the catalogue for this account at `as_of`, derived ones included."""
+        return dict(self._run(snapshot, as_of).signals)
+
+    def _run(self, snapshot: AccountSnapshot, as_of: dt.datetime | None) -> _Run:
+        zone = snapshot.account.zone
+        if as_of is None:
+            as_of = dt.datetime.now(zone)
+        elif as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=zone)
+        as_of = as_of.astimezone(zone)
+        today = as_of.date()
+        rs = self._ruleset
+        locale = snapshot.account.locale
+
+        signals = compute_signals(snapshot, as_of)
+        renewal, window_open = renewal_status(snapshot.contract, today, rs.renewal)
+        signals["renewal_stage"] = renewal.stage
+        signals["renewal_window_open"] = window_open
+        risk = assess(rs.risk, rs.measures, signals, locale, lambda s: self._format_signals(s, locale))
+        if rs.risk is not None:
+            signals["risk_score"] = risk.score
+            signals["risk_level"] = risk.level
+        discount = decide(rs.discount, signals, today) if rs.discount is not None else None
+        if discount is not None:
+            signals["discount_outcome"] = discount.outcome
+            signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
+
+        fired: list[CompiledRule] = []
+        outcomes: dict[str, bool | None] = {}
+        for rule in rs.rules:
+            result = rule.condition.test(signals)
+            outcomes[rule.id] = result
+            if result is True:
+                fired.append(rule)
+        candidates = [self._action(rule, snapshot, signals, risk, discount, as_of) for rule in fired]
+        arbitrated = arbitrate(candidates)
+        decision = Decision(
+            account_id=snapshot.account.id,
+            as_of=as_of,
+            risk=risk,
+            renewal=renewal,
+            actions=arbitrated.actions,
+            discount=discount,
+            suppressed=arbitrated.suppressed,
+        )
+        return _Run(decision, signals, outcomes)
+
+    # -- building one action -----------------------------------------------------------------------
+    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
+                discount: DiscountDecision | None, as_of: dt.datetime) -> NextAction:
+        account = snapshot.account
+        template = rule.rule.action
+        calendar = BusinessCalendar(account.country, account.zone, rule.hours, self._holidays)
+        due = schedule(template.due, calendar, as_of, snapshot.contract.end_date)
+        role = self._owner_role(template.owner_role, risk, snapshot, discount)
+        owner = _person_for(role, snapshot)
+        contact = _pick_contact(template.contact, snapshot, signals)
+        locale = account.locale
+        lang = language(locale)
+        values = dict(self._format_signals(signals, locale))
+        nominative, dative_fallback = _NOBODY.get(lang, _NOBODY["en"])
+        values.update(
+            contact=(contact.name if contact and contact.name else nominative),
+            contact_dative=(self._inflector.dative(contact.name) if contact and contact.name and lang == "ru"
+                            else contact.name if contact and contact.name else dative_fallback),
+            company=account.name,
+            primary_contact=next((c.name for c in snapshot.contacts if c.is_primary), nominative),
+            owner=owner or role,
+            due=format_due(due, locale, as_of.date()),
+            due_date=format_date_local(due.date(), locale),
+            due_time=due.strftime("%H:%M"),
+            end_date=format_date_local(snapshot.contract.end_date, locale),
+            offers=_offers_phrase(discount, locale),
+            unused_modules_list=", ".join(_unused_modules(snapshot)) or "—",
+            export_ticket_subject=_ticket_subject(snapshot, signals.get("export_ticket_id")),
+        )
+        digest = hashlib.sha256(f"{account.id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
+        return NextAction(
+            id=digest,
+            rule=rule.id,
+            kind=template.kind,
+            title=render(pick_locale(template.title, locale), values),
+            text=render(pick_locale(template.text, locale), values),
+            due=due,
+            owner_role=role,
+            owner=owner,
+            contact=contact,
+            priority=rule.rule.priority,
+            reasons=[render(pick_locale(template.reason, locale), values)],
+        )
+
+    def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
+                    discount: DiscountDecision | None) -> OwnerRole:
+        if wanted == "discount_approver":
+            if discount is not None and discount.approval_role is not None:
+                return discount.approval_role
+            wanted = "auto"
+        if wanted != "auto":
+            return wanted  # type: ignore[return-value]
+        if self._ruleset.risk is not None:
+            return owner_for(risk.level, snapshot.account.segment, self._ruleset.owners)
+        return snapshot.account.owner.role if snapshot.account.owner is not None else "csm"
+
+    @staticmethod
+    def _format_signals(signals: Mapping[str, SignalValue], locale: str) -> dict[str, str]:
+        yes_no = ("да", "нет") if language(locale) == "ru" else ("yes", "no")
+        out: dict[str, str] = {}
+        for name, value in signals.items():
+            if value is None:
+                out[name] = "—"
+            elif isinstance(value, bool):
+                out[name] = yes_no[0] if value else yes_no[1]
+            elif isinstance(value, float):
+                out[name] = format_number(value, locale)
+            else:
+                out[name] = str(value)
+        return out
+
+
+class _Run:
+    """One evaluation's decision with the signals and rule outcomes behind it (for explanations)."""
+
+    __slots__ = ("decision", "signals", "outcomes")
+
+    def __init__(self, decision: Decision, signals: Mapping[str, SignalValue], outcomes: Mapping[str, bool | None]) -> None:
+        self.decision = decision
+        self.signals = signals
+        self.outcomes = outcomes
+
+
+def _person_for(role: str, snapshot: AccountSnapshot) -> str | None:
+    owner = snapshot.account.owner
+    if owner is not None and owner.role == role:
+        return owner.name
+    return next((p.name for p in snapshot.account.team if p.role == role), None)
+
+
+def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapping[str, SignalValue]) -> ContactRef | None:
+    by_id = {c.id: c for c in snapshot.contacts}
+
+    def ref(contact_id: object) -> ContactRef | None:
+        if not isinstance(contact_id, str):
+            return None
+        found = by_id.get(contact_id)
+        return ContactRef(id=contact_id, name=found.name if found else None)
+
+    for pick in picks:
+        found: ContactRef | None = None
+        if pick == "primary":
+            primary = next((c for c in snapshot.contacts if c.is_primary), None)
+            found = ref(primary.id) if primary else None
+        elif pick == "new_contact":
+            found = ref(signals.get("new_contact_id"))
+        elif pick == "discount_requester":
+            found = ref(signals.get("discount_contact_id"))
+        elif pick == "export_ticket_author":
+            ticket_id = signals.get("export_ticket_id")
+            ticket = next((t for t in snapshot.tickets if t.id == ticket_id), None)
+            found = ref(ticket.contact_id) if ticket else None
+        elif pick == "latest_reply":
+            replied = [c for c in snapshot.contacts if c.last_reply_at is not None]
+            found = ref(max(replied, key=_reply_key).id) if replied else None
+        if found is not None:
+            return found
+    return None
+
+
+def _reply_key(contact: Contact) -> tuple[float, str]:
+    moment = contact.last_reply_at
+    assert moment is not None
+    stamp = moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc).timestamp()
+    return (stamp, contact.id)
+
+
+def _unused_modules(snapshot: AccountSnapshot) -> list[str]:
+    if snapshot.modules is None:
+        return []
+    active = set(snapshot.modules.active)
+    return [m for m in dict.fromkeys(snapshot.modules.available) if m not in active]
+
+
+def _ticket_subject(snapshot: AccountSnapshot, ticket_id: object) -> str:
+    ticket = next((t for t in snapshot.tickets if t.id == ticket_id), None)
+    return ticket.subject if ticket is not None and ticket.subject else "—"
+
+
+def _offers_phrase(discount: DiscountDecision | None, locale: str) -> str:
+    if discount is None or not discount.offers:
+        return "—"
+    words = _OFFER_WORDS.get(language(locale), _OFFER_WORDS["en"])
+    parts = [
+        words[o.condition].format(p=format_number(o.percent, locale), d=format_date_local(o.deadline, locale) if o.deadline else "—")
+        for o in discount.offers
+    ]
+    return words["or"].join(parts)

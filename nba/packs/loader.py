@@ -1,0 +1,305 @@
+"""Loads rule packs from YAML safely, locating every problem at file:line:column, all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConditionError, Problem, RulePackError
+from .model import Pack
+
+#: Limits that keep hostile files (alias bombs, deep nesting) from exhausting memory or the stack.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+MAX_FILE_BYTES = 5_000_000
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where a YAML value starts (1-based line and column) and how its text is written."""
+
+    line: int
+    column: int
+    style: str | None
+    block_lines: tuple[tuple[int, int, int], ...] = ()  # for | and > scalars: (line, indent, length) of each content line
+
+
+@dataclass(frozen=True, slots=True)
+class PackSource:
+    """A validated pack with the file it came from and the position of each of its values."""
+
+    pack: Pack
+    file: str
+    marks: dict[Loc, Mark]
+
+    def problem(self, loc: Loc, message: str, hint: str | None = None, offset: int | None = None) -> Problem:
+        """A problem located at the value `loc` (and `offset` characters into it, for conditions)."""
+        return locate(self.file, self.marks, loc, message, hint, offset)
+
+
+def locate(file: str, marks: dict[Loc, Mark], loc: Loc, message: str, hint: str | None = None,
+           offset: int | None = None) -> Problem:
+    """Build a Problem at the nearest known position of `loc`."""
+    probe = loc
+    while probe not in marks and probe:
+        probe = probe[:-1]
+    mark = marks.get(probe)
+    if mark is None:
+        return Problem(file, None, None, message, hint)
+    line, column = mark.line, mark.column
+    if offset is not None and probe == loc:
+        if mark.style in (None, '"', "'"):
+            column += offset + (1 if mark.style else 0)
+        elif mark.block_lines:
+            # Walk the block's content lines; folding joins them with one character each.
+            for number, indent, length in mark.block_lines:
+                line, column = number, indent + 1 + offset
+                if offset <= length:
+                    break
+                offset -= length + 1
+    return Problem(file, line, column, message, hint)
+
+
+class _Converter:
+    """Turns a composed YAML node tree into plain data, recording each value's mark."""
+
+    def __init__(self, file: str, lines: list[str]) -> None:
+        self.file = file
+        self.lines = lines
+        self.marks: dict[Loc, Mark] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self._scalars = yaml.constructor.SafeConstructor()
+
+    def convert(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node, f"the file has more than {MAX_NODES} values (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(node, f"the file is nested more than {MAX_DEPTH} levels deep")
+        style = getattr(node, "style", None)
+        block: tuple[tuple[int, int, int], ...] = ()
+        if style in ("|", ">"):
+            block = self._block_lines(node)
+        self.marks[loc] = Mark(node.start_mark.line + 1, node.start_mark.column + 1, style, block)
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                return self._bad_tag(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.problems.append(self._at(key_node, "merge keys (<<) are not supported in packs", "write the fields out"))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(self._at(key_node, "a key must be a plain name"))
+                    continue
+                key = self._scalar(key_node)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in result:
+                    self.problems.append(self._at(key_node, f"duplicate field `{key}`", "keep only one of them"))
+                    continue
+                self.marks[(*loc, key, "__key__")] = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1, None)
+                result[key] = self.convert(value_node, (*loc, key), depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                return self._bad_tag(node)
+            return [self.convert(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _block_lines(self, node: yaml.Node) -> tuple[tuple[int, int, int], ...]:
+        out = []
+        for index in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+            raw = self.lines[index]
+            if raw.strip():
+                body = raw.lstrip(" ")
+                out.append((index + 1, len(raw) - len(body), len(body.rstrip())))
+        return tuple(out)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            value = self._scalars.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))
+            del exc
+            return None
+        if node.tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
+            self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))
+            return None
+        return value
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))
+        return None
+
+    def _at(self, node: yaml.Node, message: str, hint: str | None = None) -> Problem:
+        return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message, hint)
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Problem]]:
+    """Read one YAML file safely: plain data, the marks of its values, and the problems found."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, {}, [Problem(display, None, None, f"cannot read the file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, {}, [Problem(display, None, None, f"the file is larger than {MAX_FILE_BYTES} bytes")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, {}, [Problem(display, None, None, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, {}, [Problem(display, line, column, f"invalid YAML: {what}", "check indentation, colons and quotes")]
+    except yaml.YAMLError as exc:
+        return None, {}, [Problem(display, None, None, f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, {}, [Problem(display, None, None, "the file is nested too deeply")]
+    if node is None:
+        return None, {}, [Problem(display, 1, 1, "the file is empty", "a pack starts with `pack:`, `version:` and `rules:`")]
+    converter = _Converter(display, text.splitlines())
+    try:
+        data = converter.convert(node, ())
+    except _TooBig as exc:
+        return None, {}, [converter._at(exc.node, str(exc))]
+    return data, converter.marks, converter.problems
+
+
+def validation_problems(exc: ValidationError, model: type[BaseModel], file: str, marks: dict[Loc, Mark],
+                        prefix: Loc = ()) -> list[Problem]:
+    """Turn pydantic errors into located problems, with did-you-mean hints for unknown fields."""
+    from ..conditions.checker import suggest
+
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        loc: Loc = (*prefix, *error["loc"])
+        kind = error["type"]
+        path = ".".join(str(p) for p in loc) or "(top)"
+        if kind == "extra_forbidden":
+            field = str(loc[-1])
+            allowed = allowed_fields(model, loc[len(prefix):-1])
+            close = suggest(field, allowed) if allowed else None
+            hint = f"did you mean `{close}`?" if close else ("allowed: " + ", ".join(allowed) if allowed else None)
+            key_loc = (*loc, "__key__")
+            problems.append(locate(file, marks, key_loc if key_loc in marks else loc, f"unknown field `{field}` in {path.rsplit('.', 1)[0] if len(loc) > 1 else 'the pack'}", hint))
+            continue
+        if kind == "missing":
+            problems.append(locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or 'the pack'}", "add it"))
+            continue
+        message = error["msg"].removeprefix("Value error, ")
+        if kind == "literal_error":
+            message = f"{message}; got {error.get('input')!r}"
+            expected = error.get("ctx", {}).get("expected", "")
+            choices = [c.strip(" '") for c in str(expected).replace(" or ", ",").split(",") if c.strip(" '")]
+            close = suggest(str(error.get("input")), choices)
+            problems.append(locate(file, marks, loc, f"`{path}`: {message}", f"did you mean '{close}'?" if close else None))
+            continue
+        problems.append(locate(file, marks, loc, f"`{path}`: {message}"))
+    return problems
+
+
+def allowed_fields(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names allowed at `loc` inside `model` (walking nested models, lists and dicts)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = _inner_model(field.annotation)
+        else:
+            current = _inner_model(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel inside `X | None`, `list[X]` or `dict[K, X]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(getattr(annotation, "__args__", ()) or ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """The pack files under the given paths: each file as given, each folder's *.yaml / *.yml sorted by name."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                                and not p.name.endswith((".test.yaml", ".test.yml"))))
+        else:
+            files.append(path)
+    return files
+
+
+def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
+    """Load and validate every pack under `paths`; raises `RulePackError` with all problems, loading nothing."""
+    problems: list[Problem] = []
+    sources: list[PackSource] = []
+    given = [Path(p) for p in paths]
+    for path in given:
+        if not path.exists():
+            problems.append(Problem(str(path), None, None, "no such file or folder", "point --rules at a folder of *.yaml packs"))
+    files = pack_files(p for p in given if p.exists())
+    if not files and not problems:
+        problems.append(Problem(", ".join(map(str, given)), None, None, "no *.yaml packs found"))
+    seen: dict[str, str] = {}
+    for file in files:
+        display = str(file)
+        data, marks, found = read_yaml(file, display)
+        problems.extend(found)
+        if data is None or found:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(display, 1, 1, "a pack must be a mapping of fields", "start with `pack: my_pack`"))
+            continue
+        try:
+            pack = Pack.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, Pack, display, marks))
+            continue
+        if pack.pack in seen:
+            problems.append(locate(display, marks, ("pack",), f"pack `{pack.pack}` is already defined in {seen[pack.pack]}",
+                                   "give each pack a unique name"))
+            continue
+        seen[pack.pack] = display
+        sources.append(PackSource(pack, display, marks))
+    if problems:
+        raise RulePackError(sort_problems(problems))
+    return sources
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in reading order: by file, then line, then column."""
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
+
+
+def condition_problem(source: PackSource, loc: Loc, exc: ConditionError) -> Problem:
+    """A located problem for a condition error inside the value at `loc`."""
+    return source.problem(loc, exc.message, exc.hint, offset=exc.position)

@@ -1,0 +1,228 @@
+"""The rule pack format: pydantic models that validate a pack and generate its JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..vocab import ActionKind, OfferCondition, OwnerRole, RiskLevel, Term
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Texts = Annotated[dict[str, str], Field(description="one text per locale, e.g. {en: ..., ru: ...}")]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+ContactPick = Literal["primary", "new_contact", "export_ticket_author", "discount_requester", "latest_reply"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WorkingHoursSettings(_Model):
+    """Local working hours of the accounts, `start` inclusive, `end` exclusive."""
+
+    start: dt.time = dt.time(10, 0)
+    end: dt.time = dt.time(18, 0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHoursSettings:
+        if self.end <= self.start:
+            raise ValueError("working hours end must be after their start")
+        return self
+
+
+class CalendarSettings(_Model):
+    """Calendar settings of a pack's actions."""
+
+    working_hours: WorkingHoursSettings = WorkingHoursSettings()
+
+
+class DuePolicy(_Model):
+    """When an action is due; exactly one of `asap`, `within_business_days`, `after_business_days`,
+    `next_weekday`, `days_before_end`, optionally with `at` (local time)."""
+
+    asap: bool | None = Field(default=None, description="the next working slot")
+    within_business_days: int | None = Field(default=None, ge=0, le=60, description="the first slot at `at`, no later than N business days from as-of")
+    after_business_days: int | None = Field(default=None, ge=0, le=60, description="on the N-th business day after as-of, at `at`")
+    next_weekday: Weekday | None = Field(default=None, description="the next such weekday (today counts), at `at`")
+    days_before_end: int | None = Field(default=None, ge=0, le=1000, description="N days before the contract ends, at `at`")
+    at: dt.time | None = Field(default=None, description="local time, HH:MM; inside working hours")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DuePolicy:
+        chosen = [name for name in self.policy_names() if getattr(self, name) not in (None, False)]
+        if len(chosen) != 1:
+            raise ValueError(
+                "a due policy needs exactly one of: asap, within_business_days, after_business_days, next_weekday, days_before_end"
+                + (f" (found {', '.join(chosen)})" if chosen else "")
+            )
+        if self.asap and self.at is not None:
+            raise ValueError("`asap` takes no `at`: remove `at` or use within_business_days: 0")
+        return self
+
+    @staticmethod
+    def policy_names() -> tuple[str, ...]:
+        """The names of the mutually exclusive policy fields."""
+        return ("asap", "within_business_days", "after_business_days", "next_weekday", "days_before_end")
+
+    @property
+    def kind(self) -> str:
+        """Which policy this is."""
+        return next(name for name in self.policy_names() if getattr(self, name) not in (None, False))
+
+
+class ActionTemplate(_Model):
+    """What a rule asks a manager to do, in which words, with whom and when."""
+
+    kind: ActionKind
+    owner_role: OwnerRole | Literal["auto", "discount_approver"] = Field(
+        default="auto",
+        description="who does it; auto: by risk level (green account_manager, yellow csm, red head_of_cs); "
+        "discount_approver: the role the discount decision needs approval from",
+    )
+    contact: list[ContactPick] = Field(default_factory=lambda: ["primary"], description="whom to contact, first that exists")
+    title: Texts
+    text: Texts
+    reason: Texts
+    due: DuePolicy
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class Rule(_Model):
+    """One signal → action rule."""
+
+    id: Identifier
+    description: str = ""
+    when: str = Field(min_length=1, description="condition over signals, e.g. activity_drop_pct >= 40")
+    priority: int = Field(ge=0, le=100)
+    enabled: bool = True
+    action: ActionTemplate
+
+
+class RiskMeasure(_Model):
+    """One line of the risk scorecard: points added when its condition holds."""
+
+    id: Identifier
+    when: str = Field(min_length=1)
+    points: float = Field(gt=0, le=100)
+    reason: Texts
+
+
+class RiskThresholds(_Model):
+    """Scores at which an account turns yellow and red."""
+
+    yellow: float = Field(default=30, ge=0, le=100)
+    red: float = Field(default=60, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskThresholds:
+        if self.red <= self.yellow:
+            raise ValueError("the red threshold must be above the yellow one")
+        return self
+
+
+class RiskOwners(_Model):
+    """Who owns the account's actions at each risk level."""
+
+    green: OwnerRole = "account_manager"
+    yellow: OwnerRole = "csm"
+    red: OwnerRole = "head_of_cs"
+    red_key: OwnerRole = Field(default="ceo", description="owner of a red account in the key segment")
+
+
+class RiskScorecard(_Model):
+    """Weighted measures over signals whose total (capped at 100) gives the risk level."""
+
+    thresholds: RiskThresholds = RiskThresholds()
+    owners: RiskOwners = RiskOwners()
+    measures: list[RiskMeasure] = Field(min_length=1)
+
+
+class RenewalSettings(_Model):
+    """When the renewal window opens and when the contract must be signed, per term."""
+
+    window_days: dict[Term, int] = Field(
+        default_factory=lambda: {"annual": 90, "quarterly": 45, "monthly": 14, "multi_year": 270}
+    )
+    signing_deadline_days: dict[Term, int] = Field(
+        default_factory=lambda: {"annual": 30, "quarterly": 14, "monthly": 5, "multi_year": 60}
+    )
+
+    @model_validator(mode="after")
+    def _deadline_inside_window(self) -> RenewalSettings:
+        for term, window in self.window_days.items():
+            deadline = self.signing_deadline_days.get(term)
+            if window <= 0:
+                raise ValueError(f"window_days.{term} must be positive")
+            if deadline is not None and not 0 <= deadline < window:
+                raise ValueError(f"signing_deadline_days.{term} must be between 0 and window_days.{term}")
+        return self
+
+
+class Commitment(_Model):
+    """What a client gives in exchange for a discount, and what that is worth."""
+
+    percent: float = Field(gt=0, le=100)
+    when: str | None = Field(default=None, description="condition under which this commitment can be offered")
+    deadline: Literal["end_of_month", "end_of_next_month"] | None = Field(
+        default=None, description="for payment_by_date: the date to pay by"
+    )
+
+
+class ApprovalStep(_Model):
+    """Who may grant discounts up to a percent."""
+
+    up_to: float = Field(gt=0, le=100)
+    role: OwnerRole
+
+
+class CeilingAdjustment(_Model):
+    """A different ceiling (and optionally a forced approver) for accounts matching a condition."""
+
+    when: str = Field(min_length=1)
+    ceiling: float = Field(ge=0, le=100)
+    approval_role: OwnerRole | None = None
+    reason: str = ""
+
+
+class DiscountPolicy(_Model):
+    """Which discounts can be given, for what, and who approves them."""
+
+    commitments: dict[OfferCondition, Commitment]
+    counter_offers: list[OfferCondition] = Field(description="commitments to offer back, in this order")
+    approval: list[ApprovalStep] = Field(min_length=1)
+    ceiling: float = Field(ge=0, le=100, description="the most the policy grants without a special case")
+    adjustments: list[CeilingAdjustment] = Field(default_factory=list)
+    reject_above: float = Field(ge=0, le=100, description="asks above this are rejected outright")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> DiscountPolicy:
+        missing = [c for c in self.counter_offers if c not in self.commitments]
+        if missing:
+            raise ValueError(f"counter_offers names commitments that are not defined: {', '.join(missing)}")
+        steps = [s.up_to for s in self.approval]
+        if steps != sorted(steps):
+            raise ValueError("approval steps must be in increasing order of up_to")
+        if self.reject_above < self.ceiling:
+            raise ValueError("reject_above must not be below the ceiling")
+        return self
+
+
+class Pack(_Model):
+    """A rule pack: one YAML file of rules (and, for some packs, a scorecard or a policy)."""
+
+    pack: Identifier
+    version: int | str
+    description: str = ""
+    locales: list[str] = Field(default_factory=lambda: ["en", "ru"], description="locales every text must be written in")
+    calendar: CalendarSettings = CalendarSettings()
+    rules: list[Rule] = Field(default_factory=list)
+    risk: RiskScorecard | None = None
+    renewal: RenewalSettings | None = None
+    discount_policy: DiscountPolicy | None = None

@@ -1,0 +1,229 @@
+"""Compiles loaded packs into a rule set: conditions type-checked and compiled, templates checked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .calendar import WorkingHours
+from .conditions import CompiledCondition, ConditionBackend, Node, check, parse
+from .conditions.checker import suggest
+from .errors import ConditionError, Problem, RulePackError
+from .packs.loader import Loc, PackSource, condition_problem, sort_problems
+from .packs.model import DiscountPolicy, RenewalSettings, RiskMeasure, RiskOwners, RiskScorecard, Rule
+from .signals import CATALOGUE, SignalSpec
+from .texts import TemplateError, placeholders
+
+#: Placeholders a template can use besides the signals.
+CONTEXT_PLACEHOLDERS: dict[str, str] = {
+    "contact": "the contact's name",
+    "contact_dative": "the contact's name in the dative case (ru: Павлу Громову); other languages: the name",
+    "company": "the client's company name",
+    "primary_contact": "the primary contact's name",
+    "owner": "our person who does the action",
+    "due": "the due day and time as a phrase: во вторник 1 апреля в 10:00 / on Tuesday, April 1 at 10:00",
+    "due_date": "the due date, long form",
+    "due_time": "the due time, HH:MM",
+    "end_date": "the contract end date, long form",
+    "offers": "the discount counter-offers as a phrase",
+    "unused_modules_list": "available modules the client does not use, comma-separated",
+    "export_ticket_subject": "the subject of the export-request ticket",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A checked condition: its source text, syntax tree, the signals it reads and its compiled form."""
+
+    text: str
+    node: Node
+    signals: frozenset[str]
+    test: CompiledCondition
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to run: its pack, full id, condition and the pack's working hours."""
+
+    pack: str
+    rule: Rule
+    condition: Condition
+    hours: WorkingHours
+
+    @property
+    def id(self) -> str:
+        """The rule id as `pack/rule`."""
+        return f"{self.pack}/{self.rule.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMeasure:
+    """A risk scorecard measure with its compiled condition."""
+
+    measure: RiskMeasure
+    condition: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    """A discount policy with its commitment and adjustment conditions compiled."""
+
+    policy: DiscountPolicy
+    pack: str
+    commitment_conditions: dict[str, Condition | None]
+    adjustment_conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Everything the engine runs, compiled once at load time and never mutated."""
+
+    rules: tuple[CompiledRule, ...]
+    measures: tuple[CompiledMeasure, ...]
+    risk: RiskScorecard | None
+    owners: RiskOwners
+    renewal: RenewalSettings
+    discount: CompiledPolicy | None
+    packs: tuple[str, ...]
+    backend: str
+    files: tuple[str, ...] = field(default=())
+
+
+def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> RuleSet:
+    """Check and compile every condition and template; raises `RulePackError` listing all problems."""
+    problems: list[Problem] = []
+    pending: list[tuple[PackSource, Loc, str]] = []  # conditions to compile, in a stable order
+
+    def want(source: PackSource, loc: Loc, text: str) -> None:
+        pending.append((source, loc, text))
+
+    risk_sources = [s for s in sources if s.pack.risk is not None]
+    renewal_sources = [s for s in sources if s.pack.renewal is not None]
+    discount_sources = [s for s in sources if s.pack.discount_policy is not None]
+    for label, found in (("risk", risk_sources), ("renewal", renewal_sources), ("discount_policy", discount_sources)):
+        for extra in found[1:]:
+            problems.append(extra.problem((label,), f"`{label}` is already defined in {found[0].file}",
+                                          f"keep one `{label}` section across all packs"))
+
+    for source in sources:
+        pack = source.pack
+        seen_ids: dict[str, int] = {}
+        for i, rule in enumerate(pack.rules):
+            if rule.id in seen_ids:
+                problems.append(source.problem(("rules", i, "id"), f"duplicate rule id `{rule.id}` in pack `{pack.pack}`",
+                                               f"rule #{seen_ids[rule.id] + 1} already uses it; rename one"))
+            seen_ids.setdefault(rule.id, i)
+            want(source, ("rules", i, "when"), rule.when)
+            problems.extend(_check_action(source, i, rule, pack.locales))
+        if pack.risk is not None:
+            for j, measure in enumerate(pack.risk.measures):
+                want(source, ("risk", "measures", j, "when"), measure.when)
+                problems.extend(_check_texts(source, ("risk", "measures", j, "reason"), measure.reason, pack.locales))
+        if pack.discount_policy is not None:
+            for name, commitment in pack.discount_policy.commitments.items():
+                if commitment.when is not None:
+                    want(source, ("discount_policy", "commitments", name, "when"), commitment.when)
+            for k, adjustment in enumerate(pack.discount_policy.adjustments):
+                want(source, ("discount_policy", "adjustments", k, "when"), adjustment.when)
+
+    checked: dict[tuple[int, Loc], tuple[str, Node, frozenset[str]]] = {}
+    for source, loc, text in pending:
+        try:
+            node = parse(text)
+            used = check(node, _symbols_for(loc))
+        except ConditionError as exc:
+            problems.append(condition_problem(source, loc, exc))
+            continue
+        checked[(id(source), loc)] = (text, node, used)
+    if problems:
+        raise RulePackError(sort_problems(problems))
+
+    order = list(checked)
+    compiled = backend.compile([checked[key][1] for key in order])
+    conditions = {key: Condition(checked[key][0], checked[key][1], checked[key][2], test)
+                  for key, test in zip(order, compiled, strict=True)}
+
+    rules: list[CompiledRule] = []
+    measures: list[CompiledMeasure] = []
+    policy: CompiledPolicy | None = None
+    for source in sources:
+        pack = source.pack
+        hours = WorkingHours(pack.calendar.working_hours.start, pack.calendar.working_hours.end)
+        for i, rule in enumerate(pack.rules):
+            if rule.enabled:
+                rules.append(CompiledRule(pack.pack, rule, conditions[(id(source), ("rules", i, "when"))], hours))
+        if pack.risk is not None:
+            for j, measure in enumerate(pack.risk.measures):
+                measures.append(CompiledMeasure(measure, conditions[(id(source), ("risk", "measures", j, "when"))]))
+        if pack.discount_policy is not None:
+            dp = pack.discount_policy
+            policy = CompiledPolicy(
+                dp,
+                pack.pack,
+                {name: (conditions[(id(source), ("discount_policy", "commitments", name, "when"))] if c.when else None)
+                 for name, c in dp.commitments.items()},
+                tuple(conditions[(id(source), ("discount_policy", "adjustments", k, "when"))] for k in range(len(dp.adjustments))),
+            )
+    scorecard = risk_sources[0].pack.risk if risk_sources else None
+    return RuleSet(
+        rules=tuple(rules),
+        measures=tuple(measures),
+        risk=scorecard,
+        owners=scorecard.owners if scorecard is not None else RiskOwners(),
+        renewal=renewal_sources[0].pack.renewal if renewal_sources and renewal_sources[0].pack.renewal else RenewalSettings(),
+        discount=policy,
+        packs=tuple(s.pack.pack for s in sources),
+        backend=backend.name,
+        files=tuple(s.file for s in sources),
+    )
+
+
+_BEFORE_RISK = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct"})
+_BEFORE_DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct"})
+
+
+def _symbols_for(loc: Loc) -> dict[str, SignalSpec]:
+    """The signals a condition at `loc` may read: the scorecard cannot read its own result, nor the policy its own."""
+    if loc[0] == "risk":
+        return {k: v for k, v in CATALOGUE.items() if k not in _BEFORE_RISK}
+    if loc[0] == "discount_policy":
+        return {k: v for k, v in CATALOGUE.items() if k not in _BEFORE_DISCOUNT}
+    return dict(CATALOGUE)
+
+
+def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    base: Loc = ("rules", index, "action")
+    action = rule.action
+    for name in ("title", "text", "reason"):
+        problems.extend(_check_texts(source, (*base, name), getattr(action, name), locales))
+    due = action.due
+    if due.at is not None:
+        start, end = source.pack.calendar.working_hours.start, source.pack.calendar.working_hours.end
+        if not start <= due.at < end:
+            problems.append(source.problem((*base, "due", "at"),
+                                           f"due time {due.at:%H:%M} is outside working hours {start:%H:%M}-{end:%H:%M}, so it can never be scheduled",
+                                           "pick a time inside working hours or change calendar.working_hours"))
+    return problems
+
+
+def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for locale in locales:
+        if locale not in texts:
+            problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`"))
+    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS)
+    for locale, template in texts.items():
+        try:
+            names = placeholders(template)
+        except TemplateError as exc:
+            problems.append(source.problem((*loc, locale), str(exc)))
+            continue
+        for name in names:
+            if name not in allowed:
+                close = suggest(name, allowed)
+                problems.append(source.problem((*loc, locale), f"unknown placeholder {{{name}}}",
+                                               f"did you mean {{{close}}}?" if close else "see docs/authoring.md for placeholders",
+                                               offset=template.find("{" + name)))
+    return problems
+

@@ -1,0 +1,284 @@
+"""The signal catalogue: named, typed facts derived from a snapshot at an as-of time.
+
+Signals are the only thing rule conditions and templates can read. Each is a pure function of
+(snapshot, as_of); a signal whose data is missing is `None` ("unknown"), and a condition that
+needs an unknown signal does not fire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from .snapshot import AccountSnapshot, Ticket, UsagePeriod
+from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
+
+SignalType = Literal["number", "text", "bool"]
+SignalValue = float | str | bool | None
+
+#: How many days back a contact counts as "new", a discount request as "open".
+NEW_CONTACT_DAYS = 60
+OPEN_REQUEST_DAYS = 30
+ACTIVITY_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSpec:
+    """What one signal means: its name, type, unit and (for text) the values it can take."""
+
+    name: str
+    type: SignalType
+    unit: str
+    description: str
+    values: tuple[str, ...] | None = None
+
+
+def _spec(name: str, type_: SignalType, unit: str, description: str, values: Iterable[str] | None = None) -> SignalSpec:
+    return SignalSpec(name, type_, unit, description, tuple(values) if values is not None else None)
+
+
+#: Signals computed from the snapshot alone.
+SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
+    _spec("days_to_end", "number", "days", "calendar days from the as-of date to the contract end date (negative once past)"),
+    _spec("days_since_start", "number", "days", "calendar days since the contract started"),
+    _spec("contract_term", "text", "", "contract term", TERMS),
+    _spec("billing_period", "text", "", "how often the client pays", BILLING_PERIODS),
+    _spec("contract_status", "text", "", "contract status", CONTRACT_STATUSES),
+    _spec("segment", "text", "", "account segment", SEGMENTS),
+    _spec("plan", "text", "", "the client's plan name"),
+    _spec("country", "text", "", "the account's country code (ISO 3166-1 alpha-2)"),
+    _spec("contract_price", "number", "currency", "price per billing period"),
+    _spec("annual_contract_value", "number", "currency", "price per year (price x billing periods per year)"),
+    _spec("current_discount_pct", "number", "%", "discount the client already has"),
+    _spec("ltv", "number", "currency", "lifetime value of the client"),
+    _spec("activity_change_pct", "number", "%", "activity of the last 30 days vs the 30 days before (negative = drop)"),
+    _spec("activity_drop_pct", "number", "%", "how much activity fell over the last 30 days (0 when it grew)"),
+    _spec("activity_change_60d_pct", "number", "%", "activity of the last 60 days vs the 60 days before (negative = drop)"),
+    _spec("activity_drop_60d_pct", "number", "%", "how much activity fell over the last 60 days (0 when it grew)"),
+    _spec("days_since_activity", "number", "days", "days since the last usage period with any activity ended"),
+    _spec("max_limit_used_pct", "number", "%", "highest utilisation among the plan's limits"),
+    _spec("max_limit_resource", "text", "", "the resource with the highest utilisation"),
+    _spec("max_limit_used", "number", "units", "how much of that resource is used"),
+    _spec("max_limit", "number", "units", "the plan's limit for that resource"),
+    _spec("new_contact_ticket_days", "number", "days", f"days since a contact new within {NEW_CONTACT_DAYS} days (or unknown to us) opened a ticket"),
+    _spec("new_contact_id", "text", "", "id of that new contact"),
+    _spec("primary_silent_days", "number", "days", "days since the primary contact last replied to us"),
+    _spec("has_primary_contact", "bool", "", "whether a primary contact is known"),
+    _spec("export_request_days", "number", "days", "days since the latest ticket asking to export data (by category, or by its words)"),
+    _spec("export_ticket_id", "text", "", "id of that ticket"),
+    _spec("discount_requested_pct", "number", "%", f"percent asked in the open discount request (the latest within {OPEN_REQUEST_DAYS} days)"),
+    _spec("discount_request_days", "number", "days", "days since that request"),
+    _spec("discount_contact_id", "text", "", "id of the contact who asked for the discount"),
+    _spec("health_score", "number", "points", "health score, 0-100, higher is healthier"),
+    _spec("nps", "number", "points", "the last NPS answer, 0-10"),
+    _spec("tickets_30d", "number", "tickets", "tickets opened in the last 30 days"),
+    _spec("days_since_touch", "number", "days", "days since our last contact with the client (any channel)"),
+    _spec("touches_7d", "number", "touches", "our contacts with the client in the last 7 days"),
+    _spec("unused_modules", "number", "modules", "modules available to the client but not active"),
+)
+
+#: Signals the engine derives after the snapshot signals: risk, renewal stage, discount outcome.
+DERIVED_SIGNALS: tuple[SignalSpec, ...] = (
+    _spec("risk_score", "number", "points", "risk score from the risk scorecard, 0-100, higher is riskier"),
+    _spec("risk_level", "text", "", "risk tier from the risk scorecard", ("green", "yellow", "red")),
+    _spec("renewal_stage", "text", "", "where the contract is in the renewal pipeline",
+          ("not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed")),
+    _spec("renewal_window_open", "bool", "", "whether the renewal window of the contract's term is open"),
+    _spec("discount_outcome", "text", "", "the discount policy's answer to the open discount request",
+          ("approve", "counter_offer", "needs_approval", "reject")),
+    _spec("discount_best_offer_pct", "number", "%", "the largest percent the discount policy offers"),
+)
+
+CATALOGUE: Mapping[str, SignalSpec] = {s.name: s for s in SNAPSHOT_SIGNALS + DERIVED_SIGNALS}
+
+_EXPORT_CATEGORIES = frozenset({"data_export", "export", "выгрузка", "экспорт"})
+_EXPORT_STRONG = re.compile(
+    r"выгруз|экспорт|export|download\s+(all|every|the\s+whole|our\s+whole|entire)|скачать\s+(всю|все|всех)|dump\s+(all|the)",
+    re.IGNORECASE,
+)
+_EXPORT_FORMAT = re.compile(r"\b(excel|xlsx?|csv)\b|эксел|ексел", re.IGNORECASE)
+_EXPORT_WHOLE = re.compile(r"\b(all|whole|entire|database|everything)\b|\bвс[юеёх]\b|\bвсех\b|\bбаз[ауые]?\b", re.IGNORECASE)
+
+
+def is_export_request(ticket: Ticket) -> bool:
+    """Whether a ticket asks to export data: by its category, else by the words of its subject and body."""
+    if ticket.category:
+        return ticket.category.strip().lower() in _EXPORT_CATEGORIES
+    text = f"{ticket.subject} {ticket.body or ''}"
+    if _EXPORT_STRONG.search(text):
+        return True
+    return bool(_EXPORT_FORMAT.search(text) and _EXPORT_WHOLE.search(text))
+
+
+def local_date(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """The calendar date of `moment` in `zone`; a naive `moment` is read as local time in `zone`."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+_PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
+
+
+def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, SignalValue]:
+    """Compute every snapshot signal of the catalogue for `snapshot` at the aware datetime `as_of`."""
+    zone = snapshot.account.zone
+    today = as_of.astimezone(zone).date()
+    contract = snapshot.contract
+    out: dict[str, SignalValue] = dict.fromkeys(s.name for s in SNAPSHOT_SIGNALS)
+
+    out["days_to_end"] = float((contract.end_date - today).days)
+    out["days_since_start"] = float((today - contract.start_date).days)
+    out["contract_term"] = contract.term
+    out["billing_period"] = contract.billing_period
+    out["contract_status"] = contract.status
+    out["segment"] = snapshot.account.segment
+    out["plan"] = contract.plan
+    out["country"] = snapshot.account.country
+    out["contract_price"] = float(contract.price)
+    out["annual_contract_value"] = float(contract.price) * _PERIODS_PER_YEAR[contract.billing_period]
+    out["current_discount_pct"] = float(contract.discount_percent)
+    if snapshot.revenue is not None and snapshot.revenue.ltv is not None:
+        out["ltv"] = float(snapshot.revenue.ltv)
+
+    _activity(snapshot.usage, today, out)
+    _limits(snapshot, out)
+    _contacts(snapshot, today, zone, out)
+    _tickets(snapshot, today, zone, out)
+    _requests(snapshot, today, zone, out)
+
+    if snapshot.health is not None:
+        if snapshot.health.score is not None:
+            out["health_score"] = float(snapshot.health.score)
+        if snapshot.health.nps is not None:
+            out["nps"] = float(snapshot.health.nps)
+
+    past_touches = [local_date(t.at, zone) for t in snapshot.touches if local_date(t.at, zone) <= today]
+    if past_touches:
+        out["days_since_touch"] = float((today - max(past_touches)).days)
+    out["touches_7d"] = float(sum(1 for d in past_touches if (today - d).days < 7))
+    if snapshot.modules is not None:
+        active = set(snapshot.modules.active)
+        out["unused_modules"] = float(len([m for m in dict.fromkeys(snapshot.modules.available) if m not in active]))
+    return out
+
+
+def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalValue]) -> None:
+    periods = [p for p in usage if p.period_start <= today]
+    if not periods:
+        return
+    anchor = min(today, max(p.period_end for p in periods))
+    for days, change_key, drop_key in (
+        (ACTIVITY_WINDOW_DAYS, "activity_change_pct", "activity_drop_pct"),
+        (2 * ACTIVITY_WINDOW_DAYS, "activity_change_60d_pct", "activity_drop_60d_pct"),
+    ):
+        change = _change_pct(periods, anchor, days)
+        if change is not None:
+            out[change_key] = change
+            out[drop_key] = max(0.0, -change)
+    active = [p.period_end for p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
+    last_active = min(max(active), today) if active else min(p.period_start for p in periods)
+    out["days_since_activity"] = float((today - last_active).days)
+
+
+def _change_pct(periods: list[UsagePeriod], anchor: dt.date, days: int) -> float | None:
+    """Change of the last `days` days before `anchor` vs the `days` before them, by sessions, else active users."""
+    last = (anchor - dt.timedelta(days=days - 1), anchor)
+    prev = (anchor - dt.timedelta(days=2 * days - 1), anchor - dt.timedelta(days=days))
+    for metric in ("sessions", "active_users"):
+        series = [p for p in periods if getattr(p, metric) is not None]
+        recent, before = _window_level(series, metric, *last), _window_level(series, metric, *prev)
+        if recent is None or before is None:
+            continue
+        if before == 0:
+            return 0.0 if recent == 0 else None
+        return round((recent - before) / before * 100, 1)
+    return None
+
+
+def _window_level(series: list[UsagePeriod], metric: str, start: dt.date, end: dt.date) -> float | None:
+    """Overlap-weighted level of `metric` over [start, end]; None when data covers under half the window."""
+    covered, weighted = 0, 0.0
+    for p in series:
+        overlap = (min(end, p.period_end) - max(start, p.period_start)).days + 1
+        if overlap <= 0:
+            continue
+        value = float(getattr(p, metric))
+        if metric == "sessions":  # a count per period: normalise to a daily rate
+            value /= (p.period_end - p.period_start).days + 1
+        covered += overlap
+        weighted += value * overlap
+    window = (end - start).days + 1
+    if covered * 2 < window:
+        return None
+    return weighted / covered
+
+
+def _limits(snapshot: AccountSnapshot, out: dict[str, SignalValue]) -> None:
+    if not snapshot.limits:
+        return
+    top = max(snapshot.limits, key=lambda lim: (lim.used / lim.limit, lim.resource))
+    out["max_limit_used_pct"] = round(top.used / top.limit * 100, 1)
+    out["max_limit_resource"] = top.resource
+    out["max_limit_used"] = float(top.used)
+    out["max_limit"] = float(top.limit)
+
+
+def _contacts(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:
+    primary = next((c for c in snapshot.contacts if c.is_primary), None)
+    out["has_primary_contact"] = primary is not None
+    if primary is not None and primary.last_reply_at is not None:
+        out["primary_silent_days"] = float(max(0, (today - local_date(primary.last_reply_at, zone)).days))
+    known = {c.id: c for c in snapshot.contacts}
+    newest: tuple[dt.date, str, str] | None = None
+    for ticket in snapshot.tickets:
+        opened = local_date(ticket.opened_at, zone)
+        if ticket.contact_id is None or opened > today:
+            continue
+        contact = known.get(ticket.contact_id)
+        if contact is not None and (contact.is_primary or contact.first_seen is None
+                                    or (opened - contact.first_seen).days > NEW_CONTACT_DAYS):
+            continue
+        key = (opened, ticket.id, ticket.contact_id)
+        if newest is None or key > newest:
+            newest = key
+    if newest is not None:
+        out["new_contact_ticket_days"] = float((today - newest[0]).days)
+        out["new_contact_id"] = newest[2]
+
+
+def _tickets(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:
+    latest: tuple[dt.date, str] | None = None
+    recent = 0
+    for ticket in snapshot.tickets:
+        opened = local_date(ticket.opened_at, zone)
+        if opened > today:
+            continue
+        if (today - opened).days < 30:
+            recent += 1
+        if is_export_request(ticket) and (latest is None or (opened, ticket.id) > latest):
+            latest = (opened, ticket.id)
+    out["tickets_30d"] = float(recent)
+    if latest is not None:
+        out["export_request_days"] = float((today - latest[0]).days)
+        out["export_ticket_id"] = latest[1]
+
+
+def _requests(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:
+    best: tuple[dt.date, float, str] | None = None
+    for req in snapshot.requests:
+        if req.kind != "discount" or req.percent is None or req.status != "open":
+            continue
+        at = local_date(req.at, zone)
+        if at > today or (today - at).days > OPEN_REQUEST_DAYS:
+            continue
+        key = (at, req.percent, req.contact_id or "")
+        if best is None or key > best:
+            best = key
+    if best is not None:
+        out["discount_requested_pct"] = float(best[1])
+        out["discount_request_days"] = float((today - best[0]).days)
+        out["discount_contact_id"] = best[2] or None

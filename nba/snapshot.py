@@ -1,0 +1,221 @@
+"""The account snapshot: everything known about one client account, as validated input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .vocab import BillingPeriod, ContractStatus, OwnerRole, Segment, Term, TouchChannel
+
+__all__ = [
+    "AccountSnapshot",
+    "Account",
+    "Person",
+    "Contract",
+    "UsagePeriod",
+    "PlanLimit",
+    "Contact",
+    "Ticket",
+    "CommercialRequest",
+    "Health",
+    "Modules",
+    "Touch",
+    "Revenue",
+]
+
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+@cache
+def _supported_countries() -> frozenset[str]:
+    # Immutable after the first call: the list of countries the installed `holidays` knows.
+    return frozenset(holidays.list_supported_countries())
+
+
+class Person(_Model):
+    """A person on our side who owns work on the account."""
+
+    name: str = Field(min_length=1)
+    role: OwnerRole
+    email: str | None = None
+
+
+class Account(_Model):
+    """Who the client is, where it is, and who owns it on our side."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    country: str = Field(description="ISO 3166-1 alpha-2; decides weekends and public holidays")
+    timezone: str = Field(description="IANA time zone of the account, e.g. Asia/Almaty")
+    locale: str = Field(default="en", description="language of action texts: ru or en")
+    segment: Segment = "standard"
+    owner: Person | None = None
+    team: list[Person] = Field(default_factory=list, description="other people on our side, by role")
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if code not in _supported_countries():
+            raise ValueError(
+                f"unknown country code {value!r}: use an ISO 3166-1 alpha-2 code the `holidays` package knows, e.g. KZ, RU, US"
+            )
+        return code
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Almaty or Europe/Moscow") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale_shape(cls, value: str) -> str:
+        lang = value.replace("-", "_").split("_")[0].lower()
+        if not lang.isalpha() or not 2 <= len(lang) <= 3:
+            raise ValueError(f"invalid locale {value!r}: use a language code such as ru or en")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone as a `ZoneInfo`."""
+        return ZoneInfo(self.timezone)
+
+
+class Contract(_Model):
+    """The subscription contract under renewal."""
+
+    start_date: dt.date
+    end_date: dt.date
+    term: Term
+    billing_period: BillingPeriod = "monthly"
+    price: NonNegative = Field(description="price per billing period")
+    currency: str = Field(min_length=3, max_length=3)
+    plan: str | None = None
+    status: ContractStatus = "active"
+    discount_percent: Annotated[float, Field(ge=0, le=100)] = Field(
+        default=0, description="discount the client already has on this contract"
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Contract:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date: the contract must end after it starts")
+        return self
+
+
+class UsagePeriod(_Model):
+    """Product activity in one period; any granularity (day, week, month)."""
+
+    period_start: dt.date
+    period_end: dt.date
+    active_users: NonNegativeInt | None = None
+    sessions: NonNegativeInt | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> UsagePeriod:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if self.active_users is None and self.sessions is None:
+            raise ValueError("a usage period needs active_users or sessions (or both)")
+        return self
+
+
+class PlanLimit(_Model):
+    """A limit of the client's plan and how much of it is used."""
+
+    resource: str = Field(min_length=1)
+    used: NonNegative
+    limit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Contact(_Model):
+    """A person on the client's side."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    role: str | None = None
+    is_primary: bool = False
+    first_seen: dt.date | None = None
+    last_reply_at: dt.datetime | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Ticket(_Model):
+    """A support ticket; its subject's words decide what it is about when `category` is missing."""
+
+    id: Id
+    opened_at: dt.datetime
+    contact_id: str | None = None
+    subject: str = ""
+    body: str | None = None
+    category: str | None = None
+
+
+class CommercialRequest(_Model):
+    """A commercial request from the client, e.g. `kind: discount` with the percent asked."""
+
+    kind: str = Field(min_length=1)
+    at: dt.datetime
+    contact_id: str | None = None
+    percent: Annotated[float, Field(gt=0, le=100)] | None = None
+    status: str = Field(default="open", description="open, or closed once answered")
+
+
+class Health(_Model):
+    """Health score (0-100, higher is healthier) and the last NPS answer (0-10)."""
+
+    score: Annotated[float, Field(ge=0, le=100)] | None = None
+    nps: Annotated[int, Field(ge=0, le=10)] | None = None
+
+
+class Modules(_Model):
+    """Product modules the client uses and those it could add."""
+
+    active: list[str] = Field(default_factory=list)
+    available: list[str] = Field(default_factory=list)
+
+
+class Touch(_Model):
+    """One of our past contacts with the client."""
+
+    at: dt.datetime
+    channel: TouchChannel
+    contact_id: str | None = None
+
+
+class Revenue(_Model):
+    """Money facts about the client."""
+
+    ltv: NonNegative | None = None
+
+
+class AccountSnapshot(_Model):
+    """Everything known about one client account at one moment: the input of `Engine.evaluate`."""
+
+    account: Account
+    contract: Contract
+    usage: list[UsagePeriod] = Field(default_factory=list)
+    limits: list[PlanLimit] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    tickets: list[Ticket] = Field(default_factory=list)
+    requests: list[CommercialRequest] = Field(default_factory=list)
+    health: Health | None = None
+    modules: Modules | None = None
+    touches: list[Touch] = Field(default_factory=list)
+    revenue: Revenue | None = None

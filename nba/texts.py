@@ -1,0 +1,143 @@
+"""Action texts: safe `{placeholder}` templates, localized dates (Babel) and names in the right case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Mapping
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from pytrovich.detector import PetrovichGenderDetector
+from pytrovich.enums import Case, Gender, NamePart
+from pytrovich.maker import PetrovichDeclinationMaker
+
+_FORMATTER = string.Formatter()
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Russian weekdays after the preposition в/во ("в среду", "во вторник"): the accusative form.
+_RU_WEEKDAY_ACCUSATIVE = ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье")
+_CYRILLIC = re.compile(r"^[А-Яа-яЁё\-]+$")
+_PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы)$", re.IGNORECASE)
+
+
+class TemplateError(ValueError):
+    """A template is malformed or uses a placeholder that does not exist."""
+
+
+def placeholders(template: str) -> list[str]:
+    """The placeholder names a template uses; raises `TemplateError` for anything but plain `{name}`."""
+    names: list[str] = []
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError as exc:
+        raise TemplateError(f"malformed template: {exc}; write {{{{ and }}}} for literal braces") from None
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if not _IDENT.match(field) or spec or conversion:
+            raise TemplateError(f"placeholder {{{field}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} "
+                                "is not allowed: use a plain name such as {contact}")
+        names.append(field)
+    return names
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill a template whose placeholders were checked at load time."""
+    out: list[str] = []
+    for literal, field, _, _ in _FORMATTER.parse(template):
+        out.append(literal)
+        if field is not None:
+            out.append(values.get(field, "—"))
+    return "".join(out)
+
+
+def language(locale: str) -> str:
+    """The language part of a locale: ru_KZ -> ru."""
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
+def pick_locale(texts: Mapping[str, str], locale: str, fallback: str = "en") -> str:
+    """The text for `locale` (exact, then its language, then `fallback`, then any)."""
+    for key in (locale, language(locale), fallback):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()))
+
+
+def format_due(moment: dt.datetime, locale: str, reference: dt.date | None = None) -> str:
+    """A due moment as people say it: "во вторник 1 апреля в 10:00" / "on Tuesday, April 1 at 10:00"."""
+    lang = language(locale)
+    with_year = reference is not None and moment.year != reference.year
+    clock = format_time(moment, "HH:mm", locale=lang if lang in ("ru", "en") else locale)
+    if lang == "ru":
+        day = format_date(moment.date(), "d MMMM y 'г.'" if with_year else "d MMMM", locale="ru")
+        return f"{_RU_WEEKDAY_ACCUSATIVE[moment.weekday()]} {day} в {clock}"
+    if lang == "en":
+        day = format_date(moment.date(), "EEEE, MMMM d, y" if with_year else "EEEE, MMMM d", locale="en")
+        return f"on {day} at {clock}"
+    try:
+        return f"{format_date(moment.date(), 'full', locale=locale)} {clock}"
+    except (ValueError, LookupError):
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def format_date_local(day: dt.date, locale: str) -> str:
+    """A calendar date in the locale's long form: "31 марта 2025 г." / "March 31, 2025"."""
+    try:
+        return format_date(day, "long", locale=language(locale))
+    except (ValueError, LookupError):
+        return day.isoformat()
+
+
+def format_number(value: float, locale: str = "en") -> str:
+    """A number as it reads in a sentence, in the locale's digits: 200 000 / 200,000; 4,5 / 4.5; 49.5 -> 50."""
+    pattern = "#,##0" if abs(value) >= 10 or value == int(value) else "#,##0.#"
+    try:
+        return format_decimal(value, format=pattern, locale=language(locale))
+    except (ValueError, LookupError):
+        return f"{value:.0f}" if pattern == "#,##0" else f"{value:.1f}"
+
+
+class Inflector:
+    """Puts Russian names into the dative case with pytrovich; one per engine, built once (its rules load from disk)."""
+
+    def __init__(self) -> None:
+        self._maker = PetrovichDeclinationMaker()
+        self._detector = PetrovichGenderDetector()
+
+    def dative(self, full_name: str) -> str:
+        """A Russian name in the dative case ("Павел Громов" -> "Павлу Громову"); other names unchanged."""
+        parts = full_name.split()
+        if not 1 <= len(parts) <= 3 or not all(_CYRILLIC.match(p) for p in parts):
+            return full_name
+        if len(parts) == 3 and _PATRONYMIC.search(parts[2]):  # Фамилия Имя Отчество
+            roles = [NamePart.LASTNAME, NamePart.FIRSTNAME, NamePart.MIDDLENAME]
+        elif len(parts) == 3:
+            roles = [NamePart.FIRSTNAME, NamePart.MIDDLENAME, NamePart.LASTNAME]
+        else:
+            roles = [NamePart.FIRSTNAME, NamePart.LASTNAME][: len(parts)]
+        gender = self._gender(parts, roles)
+        return " ".join(self._maker.make(role, gender, Case.DATIVE, part) for role, part in zip(roles, parts, strict=True))
+
+    def _gender(self, parts: list[str], roles: list[NamePart]) -> Gender:
+        named = dict(zip(roles, parts, strict=True))
+        middle = named.get(NamePart.MIDDLENAME)
+        if middle:
+            if re.search(r"(вна|ична|кызы)$", middle, re.IGNORECASE):
+                return Gender.FEMALE
+            if re.search(r"(вич|оглы|улы)$", middle, re.IGNORECASE):
+                return Gender.MALE
+        first = named.get(NamePart.FIRSTNAME)
+        if first:
+            try:
+                found = self._detector.detect(firstname=first)
+            except Exception:  # the detector raises on names it has no rule for
+                found = Gender.ANDROGYNOUS
+            if found in (Gender.MALE, Gender.FEMALE):
+                return found
+        last = named.get(NamePart.LASTNAME, "")
+        if re.search(r"(ова|ева|ёва|ина|ына|ская|цкая)$", last, re.IGNORECASE):
+            return Gender.FEMALE
+        return Gender.MALE

@@ -1,0 +1,86 @@
+"""Test helpers: realistic base snapshots, a deep-merge builder, usage series and local datetimes."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+RULES = REPO / "rules"
+EXAMPLES = REPO / "examples"
+
+#: A Kazakh key account in Russian, as in the contract: the base every test changes what it needs in.
+BASE_KZ: dict[str, Any] = {
+    "account": {
+        "id": "acc-1042", "name": "TOO Vostok", "country": "KZ", "timezone": "Asia/Almaty", "locale": "ru",
+        "segment": "key", "owner": {"name": "Ainur Bekova", "role": "csm"},
+        "team": [{"name": "Daniyar Omarov", "role": "account_manager"}, {"name": "Gulnara Akhmetova", "role": "head_of_cs"}],
+    },
+    "contract": {
+        "start_date": "2024-06-01", "end_date": "2025-05-31", "term": "annual", "billing_period": "monthly",
+        "price": 200000, "currency": "KZT", "plan": "pro", "status": "active",
+    },
+    "contacts": [
+        {"id": "c1", "name": "Алмат Сейткали", "role": "director", "is_primary": True, "first_seen": "2023-01-10",
+         "last_reply_at": "2025-03-20T11:20:00+05:00", "email": "almat@example.kz"},
+    ],
+    "health": {"score": 72, "nps": 8},
+    "modules": {"active": ["crm"], "available": ["analytics", "sms"]},
+    "revenue": {"ltv": 4800000},
+}
+
+#: A US standard account in English.
+BASE_US: dict[str, Any] = {
+    "account": {
+        "id": "acc-7", "name": "Acme Logistics Inc.", "country": "US", "timezone": "America/New_York", "locale": "en",
+        "segment": "standard", "owner": {"name": "Dana Whitfield", "role": "account_manager"},
+    },
+    "contract": {
+        "start_date": "2024-09-01", "end_date": "2025-08-31", "term": "annual", "billing_period": "monthly",
+        "price": 4200, "currency": "USD", "plan": "growth", "status": "active",
+    },
+    "contacts": [
+        {"id": "u1", "name": "Maria Lopez", "role": "VP Operations", "is_primary": True, "first_seen": "2024-08-01",
+         "last_reply_at": "2025-06-20T15:00:00-04:00"},
+    ],
+    "health": {"score": 80, "nps": 9},
+}
+
+
+def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of `base` with `changes` merged in (nested dicts merge; other values replace)."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def monthly_usage(start: dt.date, sessions: list[int], users: list[int] | None = None) -> list[dict[str, Any]]:
+    """Calendar-month usage periods from `start` (a first of month), one per value."""
+    out = []
+    year, month = start.year, start.month
+    for i, value in enumerate(sessions):
+        first = dt.date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        last = dt.date(year, month, 1) - dt.timedelta(days=1)
+        entry: dict[str, Any] = {"period_start": first.isoformat(), "period_end": last.isoformat(), "sessions": value}
+        if users is not None:
+            entry["active_users"] = users[i]
+        out.append(entry)
+    return out
+
+
+def almaty(*args: int) -> dt.datetime:
+    """An aware datetime in Asia/Almaty."""
+    return dt.datetime(*args, tzinfo=ZoneInfo("Asia/Almaty"))  # type: ignore[misc]
+
+
+def new_york(*args: int) -> dt.datetime:
+    """An aware datetime in America/New_York."""
+    return dt.datetime(*args, tzinfo=ZoneInfo("America/New_York"))  # type: ignore[misc]

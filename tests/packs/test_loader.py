@@ -1,0 +1,181 @@
+"""Loading packs: safe YAML, every problem located at file:line:col with a hint, nothing half-loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import RULES
+
+import nba
+from nba.errors import RulePackError
+
+DATA = Path(__file__).parent / "data"
+
+GOOD_RULE = """\
+pack: tiny
+version: 1
+rules:
+  - id: call_on_drop
+    when: activity_drop_pct >= 40
+    priority: 70
+    action:
+      kind: call
+      due: {within_business_days: 2, at: "10:00"}
+      title: {en: Call, ru: Звонок}
+      text: {en: "Call {contact} {due}", ru: "Позвонить {contact_dative} {due}"}
+      reason: {en: drop, ru: падение}
+"""
+
+
+def messages(path: Path) -> list[str]:
+    with pytest.raises(RulePackError) as info:
+        nba.Engine.from_path(path)
+    return [str(p) for p in info.value.problems]
+
+
+def write(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_packs_load() -> None:
+    engine = nba.Engine.from_path(RULES)
+    packs = set(engine.ruleset.packs)
+    assert {"activity_drop", "discount_request", "new_contact", "tariff_limit", "data_export"} <= packs
+
+
+def test_a_broken_pack_reports_every_problem_with_its_position() -> None:
+    path = DATA / "broken.yaml"
+    found = messages(path)
+    # Structure problems are reported together; condition and template checks need a valid structure.
+    assert found == [
+        f"{path}:4:5: missing field `when` in rules.0 (add it)",
+        f"{path}:5:5: unknown field `whenn` in rules.0 (did you mean `when`?)",
+        f"{path}:17:13: `rules.1.action.kind`: Input should be 'call', 'meeting', 'email', 'offer', 'task' or 'escalation'; got 'cal' (did you mean 'call'?)",
+    ]
+
+
+def test_condition_and_template_problems_are_all_reported(tmp_path: Path) -> None:
+    text = (DATA / "broken.yaml").read_text(encoding="utf-8").replace("whenn:", "when:").replace("kind: cal\n", "kind: call\n")
+    path = write(tmp_path, text)
+    assert messages(path) == [
+        f"{path}:14:52: `segment` is never \"kye\" (did you mean \"key\"?)",
+        f"{path}:20:24: unknown placeholder {{contakt}} (did you mean {{contact}}?)",
+        f"{path}:21:15: missing `ru` text (the pack declares locales en, ru; add `ru:`)",
+        f"{path}:22:9: duplicate rule id `export_call` in pack `broken` (rule #2 already uses it; rename one)",
+        f"{path}:23:12: unknown signal `activty_drop_pct` (did you mean `activity_drop_pct`?)",
+        f"{path}:27:41: due time 19:30 is outside working hours 10:00-18:00, so it can never be scheduled "
+        "(pick a time inside working hours or change calendar.working_hours)",
+    ]
+
+
+def test_condition_errors_in_block_scalars_point_into_the_block(tmp_path: Path) -> None:
+    text = GOOD_RULE.replace("    when: activity_drop_pct >= 40\n", "    when: >\n      activity_drop_pct >= \"forty\"\n")
+    path = write(tmp_path, text)
+    assert messages(path) == [f"{path}:6:28: `>=` compares numbers, but this is a text (use == or != for texts)"]
+
+
+def test_invalid_yaml_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace("title: {en: Call, ru: Звонок}", "title: {en: Call: now, ru: Звонок}"))
+    (problem,) = messages(path)
+    assert problem.startswith(f"{path}:10:") and "invalid YAML" in problem
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "!!python/object/apply:os.system ['echo pwned > /tmp/nba-pwned']",
+        "!!python/name:os.system",
+        "!!python/object:nba.Engine {}",
+    ],
+)
+def test_python_tags_are_refused_and_never_executed(tmp_path: Path, payload: str) -> None:
+    marker = Path("/tmp/nba-pwned")
+    marker.unlink(missing_ok=True)
+    path = write(tmp_path, GOOD_RULE.replace("version: 1", f"version: {payload}"))
+    (problem,) = messages(path)
+    assert "is not allowed" in problem and f"{path}:2:" in problem
+    assert not marker.exists()
+
+
+def test_alias_bombs_are_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    lines.append("pack: bomb\nversion: 1\nrules: *a8")
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    (problem,) = messages(path)
+    assert "more than 200000 values" in problem
+
+
+def test_duplicate_keys_are_an_error_not_a_silent_override(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace("    priority: 70\n", "    priority: 70\n    priority: 20\n"))
+    assert messages(path) == [f"{path}:7:5: duplicate field `priority` (keep only one of them)"]
+
+
+def test_empty_and_non_mapping_files(tmp_path: Path) -> None:
+    assert messages(write(tmp_path, "")) == [f"{tmp_path / 'pack.yaml'}:1:1: the file is empty (a pack starts with `pack:`, `version:` and `rules:`)"]
+    assert messages(write(tmp_path, "- a\n- b\n")) == [f"{tmp_path / 'pack.yaml'}:1:1: a pack must be a mapping of fields (start with `pack: my_pack`)"]
+
+
+def test_non_utf8_files(tmp_path: Path) -> None:
+    path = tmp_path / "pack.yaml"
+    path.write_bytes(GOOD_RULE.replace("Звонок", "X").encode("utf-8") + "# комментарий".encode("cp1251"))
+    (problem,) = messages(path)
+    assert "not UTF-8" in problem
+
+
+def test_missing_path() -> None:
+    assert messages(Path("/nonexistent/rules")) == ["/nonexistent/rules: no such file or folder (point --rules at a folder of *.yaml packs)"]
+
+
+def test_nothing_is_half_loaded_when_one_file_of_a_folder_is_bad(tmp_path: Path) -> None:
+    write(tmp_path, GOOD_RULE, "a_good.yaml")
+    write(tmp_path, GOOD_RULE.replace("pack: tiny", "pack: other").replace(">= 40", ">= forty"), "b_bad.yaml")
+    with pytest.raises(RulePackError) as info:
+        nba.Engine.from_path(tmp_path)
+    assert [p.file for p in info.value.problems] == [str(tmp_path / "b_bad.yaml")]
+
+
+def test_the_same_pack_name_twice(tmp_path: Path) -> None:
+    write(tmp_path, GOOD_RULE, "a.yaml")
+    write(tmp_path, GOOD_RULE, "b.yaml")
+    assert messages(tmp_path) == [f"{tmp_path / 'b.yaml'}:1:7: pack `tiny` is already defined in {tmp_path / 'a.yaml'} (give each pack a unique name)"]
+
+
+def test_due_policy_needs_exactly_one_kind(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace('{within_business_days: 2, at: "10:00"}', '{within_business_days: 2, next_weekday: friday}'))
+    (problem,) = messages(path)
+    assert f"{path}:9:12:" in problem and "exactly one of" in problem and "within_business_days, next_weekday" in problem
+
+
+def test_unknown_weekday_gets_a_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace('{within_business_days: 2, at: "10:00"}', '{next_weekday: thursdya}'))
+    (problem,) = messages(path)
+    assert "did you mean 'thursday'?" in problem
+
+
+def test_templates_may_not_reach_into_objects(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace('"Call {contact} {due}"', '"Call {contact.__class__}"'))
+    (problem,) = messages(path)
+    assert f"{path}:11:" in problem and "is not allowed" in problem
+
+
+def test_a_single_file_loads(tmp_path: Path) -> None:
+    engine = nba.Engine.from_path(write(tmp_path, GOOD_RULE))
+    assert engine.rule_ids == ("tiny/call_on_drop",)
+
+
+def test_disabled_rules_are_not_run(tmp_path: Path) -> None:
+    engine = nba.Engine.from_path(write(tmp_path, GOOD_RULE.replace("    priority: 70\n", "    priority: 70\n    enabled: false\n")))
+    assert engine.rule_ids == ()
+
+
+def test_error_message_of_the_exception_lists_the_problems(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_RULE.replace(">= 40", ">= forty"))
+    with pytest.raises(nba.NbaError) as info:
+        nba.Engine.from_path(path)
+    assert str(info.value).startswith("rule pack not loaded, 1 problem:\n")
+    assert "unknown signal `forty`" in str(info.value)
