@@ -52,7 +52,7 @@ class DuePolicy(_Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> DuePolicy:
-        chosen = [name for name in self.policy_names() if getattr(self, name) not in (None, False)]
+        chosen = [name for name in self.policy_names() if self._is_set(name)]
         if len(chosen) != 1:
             raise ValueError(
                 "a due policy needs exactly one of: asap, within_business_days, after_business_days, next_weekday, days_before_end"
@@ -67,10 +67,14 @@ class DuePolicy(_Model):
         """The names of the mutually exclusive policy fields."""
         return ("asap", "within_business_days", "after_business_days", "next_weekday", "days_before_end")
 
+    def _is_set(self, name: str) -> bool:
+        value = getattr(self, name)
+        return value is True if name == "asap" else value is not None
+
     @property
     def kind(self) -> str:
         """Which policy this is."""
-        return next(name for name in self.policy_names() if getattr(self, name) not in (None, False))
+        return next(name for name in self.policy_names() if self._is_set(name))
 
 
 class ActionTemplate(_Model):

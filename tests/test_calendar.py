@@ -1,0 +1,95 @@
+"""The business calendar: days off of the account's country, working hours, its time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from nba.calendar import BusinessCalendar, HolidayBook, WorkingHours
+
+BOOK = HolidayBook()
+
+
+def cal(country: str, zone: str, start: int = 10, end: int = 18) -> BusinessCalendar:
+    return BusinessCalendar(country, ZoneInfo(zone), WorkingHours(dt.time(start), dt.time(end)), BOOK)
+
+
+@pytest.mark.parametrize(
+    ("country", "day", "working"),
+    [
+        ("KZ", "2025-03-21", False),  # Nowruz
+        ("KZ", "2025-03-24", False),  # Nowruz, observed
+        ("KZ", "2025-03-26", True),
+        ("KZ", "2025-12-16", False),  # Independence Day
+        ("KZ", "2025-03-29", False),  # Saturday
+        ("RU", "2025-01-08", False),  # New Year holidays
+        ("RU", "2025-01-09", True),
+        ("RU", "2025-05-09", False),  # Victory Day
+        ("RU", "2025-11-01", True),   # a Saturday made a working day (transfer)
+        ("RU", "2025-11-03", False),  # the Monday it was transferred to
+        ("US", "2025-07-04", False),  # Independence Day
+        ("US", "2025-11-27", False),  # Thanksgiving
+        ("US", "2025-11-28", True),
+        ("US", "2025-05-26", False),  # Memorial Day
+    ],
+)
+def test_working_days_follow_the_country(country: str, day: str, working: bool) -> None:
+    zone = {"KZ": "Asia/Almaty", "RU": "Europe/Moscow", "US": "America/New_York"}[country]
+    assert cal(country, zone).is_working_day(dt.date.fromisoformat(day)) is working
+
+
+def test_weekends_of_the_country_are_used() -> None:
+    # Saudi Arabia's weekend is Friday and Saturday.
+    riyadh = cal("SA", "Asia/Riyadh")
+    assert not riyadh.is_working_day(dt.date(2025, 10, 3))  # Friday
+    assert riyadh.is_working_day(dt.date(2025, 10, 5))  # Sunday
+
+
+def test_business_day_arithmetic_skips_days_off() -> None:
+    kz = cal("KZ", "Asia/Almaty")
+    assert kz.add_business_days(dt.date(2025, 3, 20), 1) == dt.date(2025, 3, 26)  # over Nowruz and a weekend
+    assert kz.add_business_days(dt.date(2025, 3, 22), 0) == dt.date(2025, 3, 26)
+    assert kz.previous_working_day(dt.date(2025, 3, 25)) == dt.date(2025, 3, 20)
+    assert kz.next_working_day(dt.date(2025, 3, 20), include=False) == dt.date(2025, 3, 26)
+
+
+def test_next_slot_as_soon_as_possible_rounds_up_inside_hours() -> None:
+    kz = cal("KZ", "Asia/Almaty")
+    zone = ZoneInfo("Asia/Almaty")
+    assert kz.next_slot(dt.datetime(2025, 3, 19, 12, 7, tzinfo=zone)) == dt.datetime(2025, 3, 19, 12, 15, tzinfo=zone)
+    assert kz.next_slot(dt.datetime(2025, 3, 19, 8, 0, tzinfo=zone)) == dt.datetime(2025, 3, 19, 10, 0, tzinfo=zone)
+    assert kz.next_slot(dt.datetime(2025, 3, 19, 17, 50, tzinfo=zone)) == dt.datetime(2025, 3, 20, 10, 0, tzinfo=zone)
+    assert kz.next_slot(dt.datetime(2025, 3, 20, 18, 0, tzinfo=zone)) == dt.datetime(2025, 3, 26, 10, 0, tzinfo=zone)
+
+
+def test_next_slot_is_in_the_accounts_zone_whatever_the_input_zone() -> None:
+    kz = cal("KZ", "Asia/Almaty")
+    utc_evening = dt.datetime(2025, 3, 19, 14, 0, tzinfo=dt.timezone.utc)  # 19:00 in Almaty
+    slot = kz.next_slot(utc_evening)
+    assert slot.tzinfo == ZoneInfo("Asia/Almaty")
+    assert (slot.date(), slot.time()) == (dt.date(2025, 3, 20), dt.time(10, 0))
+
+
+def test_slots_across_a_dst_change_keep_local_time() -> None:
+    ny = cal("US", "America/New_York")
+    # 2025-03-09 is the spring-forward Sunday; Monday 10:00 is EDT (-04:00).
+    slot = ny.next_slot(dt.datetime(2025, 3, 8, 12, 0, tzinfo=ZoneInfo("America/New_York")), dt.time(10, 0))
+    assert slot.isoformat() == "2025-03-10T10:00:00-04:00"
+
+
+def test_valid_slot_rule() -> None:
+    kz = cal("KZ", "Asia/Almaty")
+    zone = ZoneInfo("Asia/Almaty")
+    as_of = dt.datetime(2025, 3, 19, 9, 0, tzinfo=zone)
+    assert kz.is_valid_slot(dt.datetime(2025, 3, 19, 10, 0, tzinfo=zone), as_of)
+    assert not kz.is_valid_slot(dt.datetime(2025, 3, 19, 18, 0, tzinfo=zone), as_of)  # end is exclusive
+    assert not kz.is_valid_slot(dt.datetime(2025, 3, 21, 10, 0, tzinfo=zone), as_of)  # Nowruz
+    assert not kz.is_valid_slot(dt.datetime(2025, 3, 18, 10, 0, tzinfo=zone), as_of)  # before as-of
+
+
+def test_custom_working_hours() -> None:
+    early = cal("RU", "Europe/Moscow", 9, 17)
+    moment = early.next_slot(dt.datetime(2025, 4, 1, 8, 30, tzinfo=ZoneInfo("Europe/Moscow")))
+    assert moment.time() == dt.time(9, 0)

@@ -1,0 +1,116 @@
+"""The command line, through its real entry point: output, and every bad-input path (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, RULES
+
+AS_OF = "2025-03-31T09:00:00+05:00"
+
+
+def nba_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_evaluate_prints_the_decision_as_json() -> None:
+    result = nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["account_id"] == "acc-1042"
+    assert data["as_of"] == AS_OF
+    assert data["actions"][0]["rule"] == "data_export/clarify_export_purpose"
+
+
+def test_two_runs_are_byte_identical() -> None:
+    first = nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF)
+    second = nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF, "--rules", str(RULES))
+    assert first.returncode == second.returncode == 0
+    assert first.stdout.encode() == second.stdout.encode()
+
+
+def test_table_format_is_for_people() -> None:
+    result = nba_cli("evaluate", str(EXAMPLES / "sever_logistics.json"), "--as-of", "2025-04-04T15:00", "--format", "table")
+    assert result.returncode == 0, result.stderr
+    assert "Позвонить Павлу Громову (ООО «Север Логистика») в понедельник 7 апреля в 10:00" in result.stdout
+    assert "Risk:" in result.stdout and "Renewal:" in result.stdout
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "nba"
+    result = subprocess.run([str(script), "evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_missing_snapshot_file(tmp_path: Path) -> None:
+    assert_clean_failure(nba_cli("evaluate", str(tmp_path / "nope.json")), "nope.json: no such file")
+
+
+def test_snapshot_is_a_folder(tmp_path: Path) -> None:
+    assert_clean_failure(nba_cli("evaluate", str(tmp_path)), "is a folder")
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "account": {"id": "a",}\n}\n', encoding="utf-8")
+    assert_clean_failure(nba_cli("evaluate", str(bad)), f"{bad}:2:", "invalid JSON")
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "cp1251.json"
+    bad.write_bytes('{"account": {"name": "Восток"}}'.encode("cp1251"))
+    assert_clean_failure(nba_cli("evaluate", str(bad)), "not UTF-8")
+
+
+def test_invalid_snapshot_names_every_field(tmp_path: Path) -> None:
+    data = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    data["account"]["timezone"] = "Asia/Almatyy"
+    data["contract"]["price"] = -1
+    del data["contract"]["end_date"]
+    bad = tmp_path / "snap.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    assert_clean_failure(nba_cli("evaluate", str(bad)), f"{bad}: the snapshot is invalid (3 problems)",
+                         "account.timezone: unknown time zone 'Asia/Almatyy'", "contract.price:", "contract.end_date: missing required field")
+
+
+def test_bad_pack_names_file_line_and_column(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (RULES / "activity_drop.yaml").read_text(encoding="utf-8").replace("when: activity_drop_pct >= 40", "whenn: activity_drop_pct >= 40")
+    (rules / "activity_drop.yaml").write_text(text, encoding="utf-8")
+    result = nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--rules", str(rules))
+    assert_clean_failure(result, f"{rules / 'activity_drop.yaml'}:", "unknown field `whenn`", "did you mean `when`?")
+
+
+def test_invalid_yaml_pack(tmp_path: Path) -> None:
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: x\nrules: [\n", encoding="utf-8")
+    assert_clean_failure(nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--rules", str(pack)), f"{pack}:", "invalid YAML")
+
+
+def test_missing_rules_folder(tmp_path: Path) -> None:
+    assert_clean_failure(nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--rules", str(tmp_path / "none")), "no such file or folder")
+
+
+@pytest.mark.parametrize("as_of", ["yesterday", "2025-13-01", "31.03.2025"])
+def test_bad_as_of(as_of: str) -> None:
+    assert_clean_failure(nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--as-of", as_of), "--as-of", "ISO 8601")
+
+
+def test_bad_format_and_usage_errors() -> None:
+    assert_clean_failure(nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--format", "xml"), "invalid choice")
+    assert_clean_failure(nba_cli("evaluate"), "the following arguments are required: snapshot")
+    assert_clean_failure(nba_cli(), "required")

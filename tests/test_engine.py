@@ -1,0 +1,123 @@
+"""The engine: pure, deterministic, thread-safe, and every due obeys the contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import EXAMPLES, RULES, almaty, monthly_usage
+
+import nba
+from nba.calendar import BusinessCalendar, HolidayBook, WorkingHours
+
+Build = Callable[..., nba.AccountSnapshot]
+
+
+def busy_account(kz: Build) -> nba.AccountSnapshot:
+    """An account where many rules fire at once."""
+    return kz(
+        usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 1488]),
+        limits=[{"resource": "seats", "used": 49, "limit": 50}],
+        tickets=[{"id": "t-77", "opened_at": "2025-03-10T15:02:00+05:00", "contact_id": "c1", "subject": "Выгрузка всей базы в Excel"}],
+        requests=[{"kind": "discount", "at": "2025-03-28T12:00:00+05:00", "contact_id": "c1", "percent": 20}],
+    )
+
+
+def example_snapshots() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.json"))
+
+
+def test_same_inputs_give_byte_identical_json(engine: nba.Engine, kz: Build) -> None:
+    snap = busy_account(kz)
+    as_of = almaty(2025, 3, 31, 9, 0)
+    first = json.dumps(engine.evaluate(snap, as_of=as_of).model_dump(mode="json"), ensure_ascii=False)
+    again = json.dumps(nba.Engine.from_path(RULES).evaluate(snap, as_of=as_of).model_dump(mode="json"), ensure_ascii=False)
+    assert first == again
+
+
+def test_action_ids_are_stable_and_distinct(engine: nba.Engine, kz: Build) -> None:
+    snap = busy_account(kz)
+    a = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0))
+    b = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 5))  # same dues, so the same ids
+    assert [x.id for x in a.actions] == [x.id for x in b.actions]
+    assert len({x.id for x in a.actions}) == len(a.actions) >= 4
+
+
+def test_actions_are_ordered_by_priority(engine: nba.Engine, kz: Build) -> None:
+    actions = engine.evaluate(busy_account(kz), as_of=almaty(2025, 3, 31, 9, 0)).actions
+    assert [a.priority for a in actions] == sorted((a.priority for a in actions), reverse=True)
+
+
+def test_a_naive_as_of_is_local_time_of_the_account(engine: nba.Engine, kz: Build) -> None:
+    snap = busy_account(kz)
+    naive = engine.evaluate(snap, as_of=dt.datetime(2025, 3, 31, 9, 0))
+    aware = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0))
+    assert naive == aware
+    assert naive.as_of.isoformat() == "2025-03-31T09:00:00+05:00"
+
+
+def test_as_of_in_another_zone_is_shown_in_the_accounts_zone(engine: nba.Engine, kz: Build) -> None:
+    decision = engine.evaluate(kz(), as_of=dt.datetime(2025, 3, 31, 4, 0, tzinfo=dt.timezone.utc))
+    assert decision.as_of.isoformat() == "2025-03-31T09:00:00+05:00"
+
+
+@pytest.mark.parametrize("path", example_snapshots(), ids=lambda p: p.name)
+@pytest.mark.parametrize("hour", [0, 9, 12, 17, 22])
+def test_every_due_obeys_the_contract_on_the_examples(engine: nba.Engine, path: Path, hour: int) -> None:
+    snap = nba.AccountSnapshot.model_validate_json(path.read_text(encoding="utf-8"))
+    zone = ZoneInfo(snap.account.timezone)
+    book = HolidayBook()
+    for day in range(20, 32):
+        as_of = dt.datetime(2025, 3, day, hour, 17, tzinfo=zone)
+        for action in engine.evaluate(snap, as_of=as_of).actions:
+            calendar = BusinessCalendar(snap.account.country, zone, WorkingHours(), book)
+            assert calendar.is_valid_slot(action.due, as_of), (action.rule, as_of, action.due)
+            assert action.due.utcoffset() is not None
+
+
+def test_the_shipped_packs_are_the_default_engine(engine: nba.Engine) -> None:
+    assert nba.Engine.default().rule_ids == engine.rule_ids
+
+
+def test_a_rule_on_missing_data_does_not_fire_or_crash(engine: nba.Engine) -> None:
+    minimal = nba.AccountSnapshot.model_validate({
+        "account": {"id": "a", "name": "Bare Co", "country": "DE", "timezone": "Europe/Berlin"},
+        "contract": {"start_date": "2025-01-01", "end_date": "2025-12-31", "term": "annual", "price": 100, "currency": "EUR"},
+    })
+    decision = engine.evaluate(minimal, as_of=dt.datetime(2025, 6, 2, 9, 0))
+    assert decision.actions == []
+    assert decision.discount is None
+    assert decision.risk.level == "green"
+
+
+def test_the_engine_is_safe_to_share_between_threads(engine: nba.Engine, kz: Build) -> None:
+    snaps = [busy_account(kz), kz(), kz(account={"locale": "en"})]
+    moments = [almaty(2025, 3, d, h, 0) for d in range(17, 29) for h in (9, 15)]
+    jobs = [(s, m) for s in snaps for m in moments]
+    expected = [engine.evaluate(s, as_of=m) for s, m in jobs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda job: engine.evaluate(job[0], as_of=job[1]), jobs * 3))
+    assert got == expected * 3
+
+
+def test_the_decision_json_has_the_contract_shape(engine: nba.Engine, kz: Build) -> None:
+    data = engine.evaluate(busy_account(kz), as_of=almaty(2025, 3, 31, 9, 0)).model_dump(mode="json")
+    assert list(data)[:7] == ["account_id", "as_of", "risk", "renewal", "actions", "discount", "suppressed"]
+    action = data["actions"][0]
+    for key in ("id", "rule", "kind", "title", "text", "due", "owner_role", "owner", "contact", "priority", "reasons"):
+        assert key in action
+    assert set(data["discount"]) >= {"requested_percent", "outcome", "offers", "approval_role"}
+    assert set(data["risk"]) >= {"level", "score", "reasons"}
+    assert set(data["renewal"]) >= {"end_date", "days_left", "stage"}
+
+
+def test_owner_name_comes_from_the_team_for_the_role(engine: nba.Engine, kz: Build) -> None:
+    # Green risk: the account manager of the team owns the actions.
+    snap = kz(limits=[{"resource": "seats", "used": 47, "limit": 50}])
+    (action,) = engine.evaluate(snap, as_of=almaty(2025, 1, 15, 9, 0)).actions
+    assert (action.owner_role, action.owner) == ("account_manager", "Daniyar Omarov")

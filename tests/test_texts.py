@@ -1,0 +1,76 @@
+"""Texts: localized due phrases, numbers, Russian names in the dative case, safe templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from nba.texts import Inflector, TemplateError, format_due, format_number, pick_locale, placeholders, render
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+@pytest.mark.parametrize(
+    ("day", "ru", "en"),
+    [
+        (dt.date(2025, 4, 7), "в понедельник 7 апреля в 10:00", "on Monday, April 7 at 10:00"),
+        (dt.date(2025, 4, 1), "во вторник 1 апреля в 10:00", "on Tuesday, April 1 at 10:00"),
+        (dt.date(2025, 4, 2), "в среду 2 апреля в 10:00", "on Wednesday, April 2 at 10:00"),
+        (dt.date(2025, 4, 4), "в пятницу 4 апреля в 10:00", "on Friday, April 4 at 10:00"),
+        (dt.date(2025, 4, 5), "в субботу 5 апреля в 10:00", "on Saturday, April 5 at 10:00"),
+    ],
+)
+def test_due_phrases(day: dt.date, ru: str, en: str) -> None:
+    moment = dt.datetime.combine(day, dt.time(10), tzinfo=ALMATY)
+    assert format_due(moment, "ru") == ru
+    assert format_due(moment, "en") == en
+
+
+def test_due_phrase_names_the_year_when_it_differs() -> None:
+    moment = dt.datetime(2026, 1, 12, 11, 30, tzinfo=ALMATY)
+    assert format_due(moment, "ru", dt.date(2025, 12, 30)) == "в понедельник 12 января 2026 г. в 11:30"
+    assert format_due(moment, "en", dt.date(2025, 12, 30)) == "on Monday, January 12, 2026 at 11:30"
+
+
+def test_other_locales_fall_back_to_babel() -> None:
+    moment = dt.datetime(2025, 4, 1, 10, tzinfo=ALMATY)
+    assert format_due(moment, "de") == "Dienstag, 1. April 2025 10:00"
+
+
+@pytest.mark.parametrize(
+    ("name", "dative"),
+    [
+        ("Павел Громов", "Павлу Громову"),
+        ("Алмат Сейткали", "Алмату Сейткали"),
+        ("Мария Иванова", "Марии Ивановой"),
+        ("Сауле Нурланова", "Сауле Нурлановой"),
+        ("Иванов Иван Иванович", "Иванову Ивану Ивановичу"),
+        ("Almat Seitkali", "Almat Seitkali"),  # not Cyrillic: left as written
+    ],
+)
+def test_russian_names_in_the_dative(name: str, dative: str) -> None:
+    assert Inflector().dative(name) == dative
+
+
+@pytest.mark.parametrize(("value", "locale", "text"), [
+    (200000.0, "ru", "200\xa0000"), (200000.0, "en", "200,000"), (4.5, "ru", "4,5"), (4.5, "en", "4.5"), (49.5, "en", "50"),
+    (-30.0, "en", "-30"),
+])
+def test_numbers_read_as_in_the_locale(value: float, locale: str, text: str) -> None:
+    assert format_number(value, locale) == text
+
+
+def test_templates() -> None:
+    assert placeholders("Позвонить {contact_dative} {due}: {{не поле}}") == ["contact_dative", "due"]
+    assert render("Call {contact} {due} {missing}", {"contact": "Maria", "due": "today"}) == "Call Maria today —"
+    for bad in ("{contact.name}", "{contact[0]}", "{contact!r}", "{contact:>10}", "{", "{0}"):
+        with pytest.raises(TemplateError):
+            placeholders(bad)
+
+
+def test_locale_choice_falls_back() -> None:
+    texts = {"en": "Call", "ru": "Звонок"}
+    assert pick_locale(texts, "ru_KZ") == "Звонок"
+    assert pick_locale(texts, "kk") == "Call"
