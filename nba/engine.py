@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -21,7 +21,7 @@ from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
 from .signals import SignalValue, compute_signals
 from .snapshot import AccountSnapshot, Contact
-from .texts import Inflector, format_date_local, format_due, format_number, language, pick_locale, render
+from .texts import Inflector, NumberStyle, format_date_local, format_due, language, pick_locale, render
 from .vocab import OwnerRole
 
 BackendName = Literal["native"]
@@ -73,6 +73,7 @@ class Engine:
         self._ruleset = ruleset
         self._holidays = HolidayBook()
         self._inflector = Inflector()
+        self._number_styles: dict[str, NumberStyle] = {}  # a cache of immutable values, filled on first use
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
@@ -121,7 +122,7 @@ class Engine:
         renewal, window_open = renewal_status(snapshot.contract, today, rs.renewal)
         signals["renewal_stage"] = renewal.stage
         signals["renewal_window_open"] = window_open
-        risk = assess(rs.risk, rs.measures, signals, locale, lambda s: self._format_signals(s, locale))
+        risk = assess(rs.risk, rs.measures, signals, locale, lambda names: self._format_signals(names, signals, locale))
         if rs.risk is not None:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level
@@ -162,23 +163,24 @@ class Engine:
         contact = _pick_contact(template.contact, snapshot, signals)
         locale = account.locale
         lang = language(locale)
-        values = dict(self._format_signals(signals, locale))
         nominative, dative_fallback = _NOBODY.get(lang, _NOBODY["en"])
-        values.update(
-            contact=(contact.name if contact and contact.name else nominative),
-            contact_dative=(self._inflector.dative(contact.name) if contact and contact.name and lang == "ru"
-                            else contact.name if contact and contact.name else dative_fallback),
-            company=account.name,
-            primary_contact=next((c.name for c in snapshot.contacts if c.is_primary), nominative),
-            owner=owner or role,
-            due=format_due(due, locale, as_of.date()),
-            due_date=format_date_local(due.date(), locale),
-            due_time=due.strftime("%H:%M"),
-            end_date=format_date_local(snapshot.contract.end_date, locale),
-            offers=_offers_phrase(discount, locale),
-            unused_modules_list=", ".join(_unused_modules(snapshot)) or "—",
-            export_ticket_subject=_ticket_subject(snapshot, signals.get("export_ticket_id")),
-        )
+        name = contact.name if contact is not None else None
+        context: dict[str, Callable[[], str]] = {
+            "contact": lambda: name or nominative,
+            "contact_dative": lambda: (self._inflector.dative(name) if lang == "ru" else name) if name else dative_fallback,
+            "company": lambda: account.name,
+            "primary_contact": lambda: next((c.name for c in snapshot.contacts if c.is_primary), nominative),
+            "owner": lambda: owner or role,
+            "due": lambda: format_due(due, locale, as_of.date()),
+            "due_date": lambda: format_date_local(due.date(), locale),
+            "due_time": lambda: due.strftime("%H:%M"),
+            "end_date": lambda: format_date_local(snapshot.contract.end_date, locale),
+            "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale)),
+            "unused_modules_list": lambda: ", ".join(_unused_modules(snapshot)) or "—",
+            "export_ticket_subject": lambda: _ticket_subject(snapshot, signals.get("export_ticket_id")),
+        }
+        values = self._format_signals(rule.placeholders - context.keys(), signals, locale)
+        values.update((key, context[key]()) for key in rule.placeholders & context.keys())
         digest = hashlib.sha256(f"{account.id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
         return NextAction(
             id=digest,
@@ -206,17 +208,25 @@ class Engine:
             return owner_for(risk.level, snapshot.account.segment, self._ruleset.owners)
         return snapshot.account.owner.role if snapshot.account.owner is not None else "csm"
 
-    @staticmethod
-    def _format_signals(signals: Mapping[str, SignalValue], locale: str) -> dict[str, str]:
+    def _number_style(self, locale: str) -> NumberStyle:
+        style = self._number_styles.get(locale)
+        if style is None:
+            style = self._number_styles.setdefault(locale, NumberStyle.for_locale(locale))
+        return style
+
+    def _format_signals(self, names: Iterable[str], signals: Mapping[str, SignalValue], locale: str) -> dict[str, str]:
+        """The named signals as they read in a sentence of `locale`."""
+        style = self._number_style(locale)
         yes_no = ("да", "нет") if language(locale) == "ru" else ("yes", "no")
         out: dict[str, str] = {}
-        for name, value in signals.items():
+        for name in names:
+            value = signals.get(name)
             if value is None:
                 out[name] = "—"
             elif isinstance(value, bool):
                 out[name] = yes_no[0] if value else yes_no[1]
             elif isinstance(value, float):
-                out[name] = format_number(value, locale)
+                out[name] = style.format(value)
             else:
                 out[name] = str(value)
         return out
@@ -289,12 +299,12 @@ def _ticket_subject(snapshot: AccountSnapshot, ticket_id: object) -> str:
     return ticket.subject if ticket is not None and ticket.subject else "—"
 
 
-def _offers_phrase(discount: DiscountDecision | None, locale: str) -> str:
+def _offers_phrase(discount: DiscountDecision | None, locale: str, style: NumberStyle) -> str:
     if discount is None or not discount.offers:
         return "—"
     words = _OFFER_WORDS.get(language(locale), _OFFER_WORDS["en"])
     parts = [
-        words[o.condition].format(p=format_number(o.percent, locale), d=format_date_local(o.deadline, locale) if o.deadline else "—")
+        words[o.condition].format(p=style.format(o.percent), d=format_date_local(o.deadline, locale) if o.deadline else "—")
         for o in discount.offers
     ]
     return words["or"].join(parts)

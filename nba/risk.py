@@ -20,7 +20,7 @@ def assess(
     measures: Sequence[CompiledMeasure],
     signals: Mapping[str, SignalValue],
     locale: str,
-    fmt: Callable[[Mapping[str, SignalValue]], Mapping[str, str]],
+    fmt: Callable[[frozenset[str]], Mapping[str, str]],
 ) -> Risk:
     """Score an account: sum the points of every measure whose condition holds (capped at 100)."""
     if scorecard is None:
@@ -33,12 +33,11 @@ def assess(
         level = "red"
     elif score >= scorecard.thresholds.yellow:
         level = "yellow"
-    values = fmt(signals) if hits else {}
     return Risk(
         level=level,
         score=score,
         reasons=[m.measure.id for m in hits],
-        explanations=[render(pick_locale(m.measure.reason, locale), values) for m in hits],
+        explanations=[render(pick_locale(m.measure.reason, locale), fmt(m.placeholders)) for m in hits],
     )
 
 

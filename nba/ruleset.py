@@ -49,6 +49,7 @@ class CompiledRule:
     rule: Rule
     condition: Condition
     hours: WorkingHours
+    placeholders: frozenset[str]
 
     @property
     def id(self) -> str:
@@ -62,6 +63,7 @@ class CompiledMeasure:
 
     measure: RiskMeasure
     condition: Condition
+    placeholders: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +153,12 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         hours = WorkingHours(pack.calendar.working_hours.start, pack.calendar.working_hours.end)
         for i, rule in enumerate(pack.rules):
             if rule.enabled:
-                rules.append(CompiledRule(pack.pack, rule, conditions[(id(source), ("rules", i, "when"))], hours))
+                used = _placeholders(rule.action.title, rule.action.text, rule.action.reason)
+                rules.append(CompiledRule(pack.pack, rule, conditions[(id(source), ("rules", i, "when"))], hours, used))
         if pack.risk is not None:
             for j, measure in enumerate(pack.risk.measures):
-                measures.append(CompiledMeasure(measure, conditions[(id(source), ("risk", "measures", j, "when"))]))
+                measures.append(CompiledMeasure(measure, conditions[(id(source), ("risk", "measures", j, "when"))],
+                                                _placeholders(measure.reason)))
         if pack.discount_policy is not None:
             dp = pack.discount_policy
             policy = CompiledPolicy(
@@ -176,6 +180,11 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         backend=backend.name,
         files=tuple(s.file for s in sources),
     )
+
+
+def _placeholders(*texts: dict[str, str]) -> frozenset[str]:
+    """Every placeholder the templates use, in any locale (templates were checked before this runs)."""
+    return frozenset(name for by_locale in texts for template in by_locale.values() for name in placeholders(template))
 
 
 _BEFORE_RISK = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct"})

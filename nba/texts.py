@@ -8,7 +8,7 @@ import string
 from collections.abc import Mapping
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
@@ -93,11 +93,33 @@ def format_date_local(day: dt.date, locale: str) -> str:
 
 def format_number(value: float, locale: str = "en") -> str:
     """A number as it reads in a sentence, in the locale's digits: 200 000 / 200,000; 4,5 / 4.5; 49.5 -> 50."""
-    pattern = "#,##0" if abs(value) >= 10 or value == int(value) else "#,##0.#"
-    try:
-        return format_decimal(value, format=pattern, locale=language(locale))
-    except (ValueError, LookupError):
-        return f"{value:.0f}" if pattern == "#,##0" else f"{value:.1f}"
+    return NumberStyle.for_locale(locale).format(value)
+
+
+class NumberStyle:
+    """A locale's group and decimal symbols (from Babel), for fast formatting of many numbers."""
+
+    __slots__ = ("group", "decimal")
+
+    def __init__(self, group: str, decimal: str) -> None:
+        self.group = group
+        self.decimal = decimal
+
+    @classmethod
+    def for_locale(cls, locale: str) -> NumberStyle:
+        """The style of `locale`'s language (English style when Babel does not know it)."""
+        try:
+            lang = language(locale)
+            return cls(get_group_symbol(lang), get_decimal_symbol(lang))
+        except (ValueError, LookupError):
+            return cls(",", ".")
+
+    def format(self, value: float) -> str:
+        """Whole numbers (and anything of 10 or more) without decimals, others with one; digits grouped."""
+        text = f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:,.1f}"
+        if text in ("-0", "-0.0"):
+            text = text[1:]
+        return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.group)
 
 
 class Inflector:
