@@ -1,19 +1,73 @@
-"""Arbitration: from every candidate action the rules produced to the short, ordered list a manager sees."""
+"""Arbitration: from every candidate action the rules produced to the short, ordered list a manager sees.
+
+Steps, in order: priority (rule priority + value at stake + risk), precedence conflicts, one call per
+contact per day (topics merged), contact caps and quiet periods (reschedule or hold back), top N.
+Actions are built last, so a moved action's text names its new date.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
+from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
+from .patterns import CHANNEL_OF_KIND, matches
+from .ruleset import Condition
+from .signals import SignalValue
+from .texts import language
+
+#: Builds the final action for a due and a priority.
+Builder = Callable[[dt.datetime, int], NextAction]
+
+_ALSO = {"ru": " Также обсудить: ", "en": " Also discuss: "}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An action a rule wants, before arbitration decides its fate."""
+
+    rule: str
+    kind: str
+    contact_id: str | None
+    due: dt.datetime
+    priority: int
+    preferred_time: dt.time | None
+    calendar: BusinessCalendar
+    build: Builder
+
+    @property
+    def channel(self) -> str | None:
+        """How the action reaches the client (call, meeting, email), or None for internal work."""
+        return CHANNEL_OF_KIND.get(self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """A contact with the client in time: a past touch from the snapshot or an action already planned."""
+
+    at: dt.datetime
+    channel: str
+    contact_id: str | None
+
+
+@dataclass(slots=True)
+class _Kept:
+    candidate: Candidate
+    due: dt.datetime
+    notes: list[str] = field(default_factory=list)
+    merged: list[Candidate] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class Arbitrated:
-    """The outcome of arbitration: the actions kept, in order, and those held back with their reasons."""
+    """The outcome of arbitration: the actions kept, in order, those held back, and what was done."""
 
     actions: list[NextAction]
     suppressed: list[Suppressed]
+    notes: list[str]
 
 
 def order_key(action: NextAction) -> tuple[int, str, str, str]:
@@ -21,6 +75,157 @@ def order_key(action: NextAction) -> tuple[int, str, str, str]:
     return (-action.priority, action.due.isoformat(), action.rule, action.id)
 
 
-def arbitrate(candidates: Sequence[NextAction]) -> Arbitrated:
-    """Order candidates deterministically by priority, then due date, then rule id."""
-    return Arbitrated(sorted(candidates, key=order_key), [])
+def priority_of(base: int, formula: PriorityFormula, value_at_stake: float, currency: str, risk_level: str) -> int:
+    """The documented priority formula (see `PriorityFormula`)."""
+    reference = formula.value_reference.get(currency, formula.value_reference["default"])
+    share = min(1.0, max(0.0, value_at_stake) / reference)
+    bonus = formula.risk_bonus.get(risk_level, 0.0)  # type: ignore[call-overload]
+    return int(round(base + formula.value_weight * share + bonus))
+
+
+def arbitrate(
+    candidates: Sequence[Candidate],
+    settings: ArbitrationSettings,
+    conflict_conditions: Sequence[Condition | None],
+    signals: Mapping[str, SignalValue],
+    touches: Sequence[Touch],
+    locale: str,
+) -> Arbitrated:
+    """Decide which candidates become actions, when, and in which order."""
+    suppressed: list[Suppressed] = []
+    notes: list[str] = []
+    remaining = list(candidates)
+
+    for conflict, condition in zip(settings.conflicts, conflict_conditions, strict=True):
+        if condition is not None and condition.test(signals) is not True:
+            continue
+        if conflict.if_any and not any(matches(p, c.rule, c.kind) for p in conflict.if_any for c in remaining):
+            continue
+        held = [c for c in remaining if any(matches(p, c.rule, c.kind) for p in conflict.suppress)]
+        for c in held:
+            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason))
+        remaining = [c for c in remaining if c not in held]
+
+    remaining.sort(key=lambda c: (-c.priority, c.due.isoformat(), c.rule))
+    kept: list[_Kept] = []
+    planned: list[Touch] = list(touches)
+    caps = settings.caps
+    for candidate in remaining:
+        channel = candidate.channel
+        if channel is None:
+            kept.append(_Kept(candidate, candidate.due))
+            continue
+        exempt = any(matches(p, candidate.rule, candidate.kind) for p in caps.exempt)
+        placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt)
+        if isinstance(placed, _Kept):
+            placed.merged.append(candidate)
+            notes.append(f"{candidate.rule} merged into {placed.candidate.rule}: one {channel} per contact per day")
+            continue
+        if isinstance(placed, str):
+            suppressed.append(Suppressed(rule=candidate.rule, reason=placed))
+            notes.append(f"{candidate.rule} held back: {placed}")
+            continue
+        moment, why = placed
+        entry = _Kept(candidate, moment)
+        if moment != candidate.due:
+            note = f"moved from {candidate.due:%Y-%m-%d %H:%M} to {moment:%Y-%m-%d %H:%M}: {why}"
+            entry.notes.append(note)
+            notes.append(f"{candidate.rule} {note}")
+        kept.append(entry)
+        planned.append(Touch(moment, channel, candidate.contact_id))
+
+    kept.sort(key=lambda k: (-k.candidate.priority, k.due.isoformat(), k.candidate.rule))
+    for extra in kept[settings.max_actions:]:
+        reason = f"beyond the top {settings.max_actions} actions"
+        suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason))
+        suppressed.extend(Suppressed(rule=m.rule, reason=reason) for m in extra.merged)
+    actions = [_build(k, locale) for k in kept[: settings.max_actions]]
+    actions.sort(key=order_key)
+    return Arbitrated(actions, suppressed, notes)
+
+
+def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[Touch], caps: ContactCaps,
+           merge: bool, exempt: bool) -> tuple[dt.datetime, str] | _Kept | str:
+    """The candidate's due after caps (with why it moved), a kept action to merge into, or why it is held back."""
+    calendar = candidate.calendar
+    latest = candidate.due + dt.timedelta(days=caps.max_delay_days)
+    moment = candidate.due
+    moved_by = ""
+    for _ in range(caps.max_delay_days + 30):
+        if merge and channel in ("call", "meeting") and candidate.contact_id is not None:
+            day = calendar.local(moment).date()
+            for host in kept:
+                if (host.candidate.channel == channel and host.candidate.contact_id == candidate.contact_id
+                        and calendar.local(host.due).date() == day):
+                    return host
+        if exempt:
+            return moment, moved_by
+        blocked_until, why = _blocked(moment, channel, candidate.contact_id, planned, caps)
+        if blocked_until is None:
+            return moment, moved_by
+        if caps.when_capped == "suppress":
+            return why
+        moved_by = why
+        moment = calendar.next_slot(max(blocked_until, moment + dt.timedelta(minutes=1)), candidate.preferred_time)
+        if moment > latest:
+            return f"{why}; no slot within {caps.max_delay_days} days"
+    return f"no slot within {caps.max_delay_days} days"  # pragma: no cover - the loop returns first
+
+
+def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, planned: Sequence[Touch],
+             caps: ContactCaps) -> tuple[dt.datetime | None, str]:
+    """When a contact at `moment` would break a cap or a quiet period: until when, and why."""
+    window = dt.timedelta(days=caps.window_days)
+    if contact_id is not None and caps.quiet_hours > 0:
+        quiet = dt.timedelta(hours=caps.quiet_hours)
+        recent = [t.at for t in planned if t.contact_id == contact_id and moment - quiet < t.at <= moment]
+        if recent:
+            return max(recent) + quiet, f"quiet period: contacted {contact_id} less than {caps.quiet_hours:g} hours before"
+    checks: list[tuple[int | None, list[dt.datetime], str]] = []
+    if contact_id is not None:
+        checks.append((caps.per_contact.get(channel),  # type: ignore[call-overload]
+                       [t.at for t in planned if t.channel == channel and t.contact_id == contact_id],
+                       f"contact cap: {caps.per_contact.get(channel)} {channel}(s) to {contact_id} within {caps.window_days} days"))  # type: ignore[call-overload]
+    checks.append((caps.per_account.get(channel),  # type: ignore[call-overload]
+                   [t.at for t in planned if t.channel == channel],
+                   f"account cap: {caps.per_account.get(channel)} {channel}(s) within {caps.window_days} days"))  # type: ignore[call-overload]
+    for cap, times, why in checks:
+        if cap is None:
+            continue
+        until = _window_full_until(moment, times, window, cap)
+        if until is not None:
+            return until, why
+    return None, ""
+
+
+def _window_full_until(moment: dt.datetime, times: Sequence[dt.datetime], window: dt.timedelta, cap: int) -> dt.datetime | None:
+    """If adding a touch at `moment` puts more than `cap` touches in some window of that length, the time
+    when the oldest touch in the way leaves it; else None."""
+    near = sorted(t for t in times if moment - window < t < moment + window)
+    starts = [moment - window + dt.timedelta(microseconds=1)] + [t for t in near if t <= moment]
+    for start in starts:
+        inside = [t for t in near if start <= t < start + window]
+        if len(inside) + 1 > cap:
+            past = [t for t in inside if t <= moment]
+            # The oldest touch in the way leaves the window then; touches only ahead of us: go past them.
+            return (min(past) if past else max(inside)) + window
+    return None
+
+
+def _build(entry: _Kept, locale: str) -> NextAction:
+    action = entry.candidate.build(entry.due, entry.candidate.priority)
+    if not entry.merged:
+        return action.model_copy(update={"notes": entry.notes}) if entry.notes else action
+    others = [m.build(entry.due, m.priority) for m in entry.merged]
+    also = _ALSO.get(language(locale), _ALSO["en"])
+    topics = "; ".join(_lower_first(o.title) for o in others)
+    return action.model_copy(update={
+        "text": f"{action.text}.{also}{topics}",
+        "reasons": action.reasons + [r for o in others for r in o.reasons],
+        "merged_rules": [o.rule for o in others],
+        "notes": entry.notes,
+    })
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text

@@ -116,6 +116,10 @@ def decision_table(decision: Decision) -> str:
                 action = decision.actions[n - 1]
                 out.append(f"     {action.text}")
                 out.append(f"     why: {'; '.join(action.reasons)}")
+                if action.merged_rules:
+                    out.append(f"     merged: {', '.join(action.merged_rules)}")
+                for note in action.notes:
+                    out.append(f"     note: {note}")
     for s in decision.suppressed:
         out.append(f"suppressed {s.rule}: {s.reason}")
     return "\n".join(out) + "\n"

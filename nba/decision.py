@@ -35,6 +35,7 @@ class NextAction(_Model):
     priority: int = Field(ge=0)
     reasons: list[str] = Field(default_factory=list)
     merged_rules: list[str] = Field(default_factory=list, description="other rules whose action was merged into this one")
+    notes: list[str] = Field(default_factory=list, description="what arbitration did to this action, e.g. moved by a contact cap")
 
 
 class Risk(_Model):

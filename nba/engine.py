@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from .arbitration import arbitrate
+from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Risk
@@ -138,8 +138,8 @@ class Engine:
             outcomes[rule.id] = result
             if result is True:
                 fired.append(rule)
-        candidates = [self._action(rule, snapshot, signals, risk, discount, as_of) for rule in fired]
-        arbitrated = arbitrate(candidates)
+        candidates = [self._candidate(rule, snapshot, signals, risk, discount, as_of) for rule in fired]
+        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflict_conditions, signals, _touches(snapshot), locale)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
@@ -149,18 +149,32 @@ class Engine:
             discount=discount,
             suppressed=arbitrated.suppressed,
         )
-        return _Run(decision, signals, outcomes)
+        return _Run(decision, signals, outcomes, arbitrated.notes)
 
     # -- building one action -----------------------------------------------------------------------
-    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
-                discount: DiscountDecision | None, as_of: dt.datetime) -> NextAction:
+    def _candidate(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
+                   discount: DiscountDecision | None, as_of: dt.datetime) -> Candidate:
         account = snapshot.account
         template = rule.rule.action
         calendar = BusinessCalendar(account.country, account.zone, rule.hours, self._holidays)
         due = schedule(template.due, calendar, as_of, snapshot.contract.end_date)
         role = self._owner_role(template.owner_role, risk, snapshot, discount)
-        owner = _person_for(role, snapshot)
         contact = _pick_contact(template.contact, snapshot, signals)
+        formula = self._ruleset.arbitration.priority
+        value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
+        priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, risk.level)
+
+        def build(final_due: dt.datetime, final_priority: int) -> NextAction:
+            return self._action(rule, snapshot, signals, discount, as_of, final_due, final_priority, role, contact)
+
+        return Candidate(rule.id, template.kind, contact.id if contact else None, due, priority, template.due.at, calendar, build)
+
+    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],
+                discount: DiscountDecision | None, as_of: dt.datetime, due: dt.datetime, priority: int,
+                role: OwnerRole, contact: ContactRef | None) -> NextAction:
+        account = snapshot.account
+        template = rule.rule.action
+        owner = _person_for(role, snapshot)
         locale = account.locale
         lang = language(locale)
         nominative, dative_fallback = _NOBODY.get(lang, _NOBODY["en"])
@@ -192,7 +206,7 @@ class Engine:
             owner_role=role,
             owner=owner,
             contact=contact,
-            priority=rule.rule.priority,
+            priority=priority,
             reasons=[render(pick_locale(template.reason, locale), values)],
         )
 
@@ -235,12 +249,21 @@ class Engine:
 class _Run:
     """One evaluation's decision with the signals and rule outcomes behind it (for explanations)."""
 
-    __slots__ = ("decision", "signals", "outcomes")
+    __slots__ = ("decision", "signals", "outcomes", "notes")
 
-    def __init__(self, decision: Decision, signals: Mapping[str, SignalValue], outcomes: Mapping[str, bool | None]) -> None:
+    def __init__(self, decision: Decision, signals: Mapping[str, SignalValue], outcomes: Mapping[str, bool | None],
+                 notes: list[str]) -> None:
         self.decision = decision
         self.signals = signals
         self.outcomes = outcomes
+        self.notes = notes
+
+
+def _touches(snapshot: AccountSnapshot) -> list[Touch]:
+    """The snapshot's past contacts as aware moments (naive ones read in the account's zone), email for messages."""
+    zone = snapshot.account.zone
+    return [Touch(t.at if t.at.tzinfo else t.at.replace(tzinfo=zone), "email" if t.channel == "message" else t.channel,
+                  t.contact_id) for t in snapshot.touches]
 
 
 def _person_for(role: str, snapshot: AccountSnapshot) -> str | None:

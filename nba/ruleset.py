@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from .calendar import WorkingHours
 from .conditions import CompiledCondition, ConditionBackend, Node, check, parse
 from .conditions.checker import suggest
 from .errors import ConditionError, Problem, RulePackError
 from .packs.loader import Loc, PackSource, condition_problem, sort_problems
-from .packs.model import DiscountPolicy, RenewalSettings, RiskMeasure, RiskOwners, RiskScorecard, Rule
+from .packs.model import (
+    ArbitrationSettings,
+    DiscountPolicy,
+    RenewalSettings,
+    RiskMeasure,
+    RiskOwners,
+    RiskScorecard,
+    Rule,
+)
 from .signals import CATALOGUE, SignalSpec
+from .patterns import CHANNEL_PATTERN, KIND_PATTERN
 from .texts import TemplateError, placeholders
+from .vocab import ACTION_KINDS
 
 #: Placeholders a template can use besides the signals.
 CONTEXT_PLACEHOLDERS: dict[str, str] = {
@@ -86,6 +97,8 @@ class RuleSet:
     owners: RiskOwners
     renewal: RenewalSettings
     discount: CompiledPolicy | None
+    arbitration: ArbitrationSettings
+    conflict_conditions: tuple[Condition | None, ...]
     packs: tuple[str, ...]
     backend: str
     files: tuple[str, ...] = field(default=())
@@ -102,7 +115,9 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
     risk_sources = [s for s in sources if s.pack.risk is not None]
     renewal_sources = [s for s in sources if s.pack.renewal is not None]
     discount_sources = [s for s in sources if s.pack.discount_policy is not None]
-    for label, found in (("risk", risk_sources), ("renewal", renewal_sources), ("discount_policy", discount_sources)):
+    arbitration_sources = [s for s in sources if s.pack.arbitration is not None]
+    for label, found in (("risk", risk_sources), ("renewal", renewal_sources), ("discount_policy", discount_sources),
+                         ("arbitration", arbitration_sources)):
         for extra in found[1:]:
             problems.append(extra.problem((label,), f"`{label}` is already defined in {found[0].file}",
                                           f"keep one `{label}` section across all packs"))
@@ -127,6 +142,25 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                     want(source, ("discount_policy", "commitments", name, "when"), commitment.when)
             for k, adjustment in enumerate(pack.discount_policy.adjustments):
                 want(source, ("discount_policy", "adjustments", k, "when"), adjustment.when)
+        if pack.arbitration is not None:
+            for k, conflict in enumerate(pack.arbitration.conflicts):
+                if conflict.when is not None:
+                    want(source, ("arbitration", "conflicts", k, "when"), conflict.when)
+
+    all_rule_ids = [f"{s.pack.pack}/{r.id}" for s in sources for r in s.pack.rules]
+    for source in arbitration_sources:
+        settings = source.pack.arbitration
+        assert settings is not None
+        for k, conflict in enumerate(settings.conflicts):
+            for field_name in ("if_any", "suppress"):
+                for m, pattern in enumerate(getattr(conflict, field_name)):
+                    problem = pattern_problem(pattern, all_rule_ids)
+                    if problem:
+                        problems.append(source.problem(("arbitration", "conflicts", k, field_name, m), *problem))
+        for m, pattern in enumerate(settings.caps.exempt):
+            problem = pattern_problem(pattern, all_rule_ids)
+            if problem:
+                problems.append(source.problem(("arbitration", "caps", "exempt", m), *problem))
 
     checked: dict[tuple[int, Loc], tuple[str, Node, frozenset[str]]] = {}
     for source, loc, text in pending:
@@ -169,6 +203,16 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                 tuple(conditions[(id(source), ("discount_policy", "adjustments", k, "when"))] for k in range(len(dp.adjustments))),
             )
     scorecard = risk_sources[0].pack.risk if risk_sources else None
+    arbitration = ArbitrationSettings()
+    conflict_conditions: tuple[Condition | None, ...] = ()
+    if arbitration_sources:
+        source = arbitration_sources[0]
+        assert source.pack.arbitration is not None
+        arbitration = source.pack.arbitration
+        conflict_conditions = tuple(
+            conditions[(id(source), ("arbitration", "conflicts", k, "when"))] if c.when is not None else None
+            for k, c in enumerate(arbitration.conflicts)
+        )
     return RuleSet(
         rules=tuple(rules),
         measures=tuple(measures),
@@ -176,10 +220,31 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         owners=scorecard.owners if scorecard is not None else RiskOwners(),
         renewal=renewal_sources[0].pack.renewal if renewal_sources and renewal_sources[0].pack.renewal else RenewalSettings(),
         discount=policy,
+        arbitration=arbitration,
+        conflict_conditions=conflict_conditions,
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
         files=tuple(s.file for s in sources),
     )
+
+
+def pattern_problem(pattern: str, rule_ids: Sequence[str]) -> tuple[str, str] | None:
+    """Why an action pattern can never match (message, hint), or None when it is fine."""
+    if pattern.startswith(KIND_PATTERN):
+        kind = pattern.removeprefix(KIND_PATTERN)
+        if kind not in ACTION_KINDS:
+            close = suggest(kind, ACTION_KINDS)
+            return f"unknown action kind `{kind}` in pattern `{pattern}`", (f"did you mean `kind:{close}`?" if close else "kinds: " + ", ".join(ACTION_KINDS))
+        return None
+    if pattern.startswith(CHANNEL_PATTERN):
+        channel = pattern.removeprefix(CHANNEL_PATTERN)
+        if channel not in ("call", "meeting", "email"):
+            return f"unknown channel `{channel}` in pattern `{pattern}`", "channels: call, meeting, email"
+        return None
+    if not any(fnmatchcase(rule_id, pattern) for rule_id in rule_ids):
+        close = suggest(pattern, rule_ids)
+        return f"pattern `{pattern}` matches no rule", (f"did you mean `{close}`?" if close else "write pack/rule, pack/*, kind:NAME or channel:NAME")
+    return None
 
 
 def _placeholders(*texts: dict[str, str]) -> frozenset[str]:

@@ -218,6 +218,67 @@ class DiscountPolicy(_Model):
         return self
 
 
+Channel = Literal["call", "meeting", "email"]
+
+
+class PriorityFormula(_Model):
+    """How an action's priority combines its rule's priority with the value at stake and the risk.
+
+    priority = rule priority
+             + value_weight x min(1, (annual contract value + ltv_share x LTV) / value_reference[currency])
+             + risk_bonus[risk level]        (rounded to a whole number)
+    """
+
+    value_weight: float = Field(default=20, ge=0, le=100)
+    ltv_share: float = Field(default=0.1, ge=0, le=1)
+    value_reference: dict[str, float] = Field(
+        default_factory=lambda: {"default": 20_000, "USD": 20_000, "EUR": 20_000, "GBP": 16_000,
+                                 "RUB": 2_000_000, "KZT": 10_000_000},
+        description="value at stake, per currency, that earns the full value_weight; `default` for other currencies",
+    )
+    risk_bonus: dict[RiskLevel, float] = Field(default_factory=lambda: {"green": 0, "yellow": 10, "red": 20})
+
+    @field_validator("value_reference")
+    @classmethod
+    def _has_default(cls, value: dict[str, float]) -> dict[str, float]:
+        if "default" not in value:
+            raise ValueError("value_reference needs a `default` entry for currencies not listed")
+        if any(v <= 0 for v in value.values()):
+            raise ValueError("value_reference values must be positive")
+        return value
+
+
+class Conflict(_Model):
+    """A precedence rule: when its condition holds (and any `if_any` action is present), hold back matching actions."""
+
+    when: str | None = Field(default=None, description="condition over signals; omitted = always")
+    if_any: list[str] = Field(default_factory=list, description="patterns; applies only if such an action is among the candidates")
+    suppress: list[str] = Field(min_length=1, description="patterns of actions to hold back: pack/rule globs, kind:NAME, channel:NAME")
+    reason: str = Field(min_length=1)
+
+
+class ContactCaps(_Model):
+    """How often the client may be contacted, counting the snapshot's touches and the actions already planned."""
+
+    window_days: int = Field(default=7, ge=1, le=90)
+    per_contact: dict[Channel, int] = Field(default_factory=lambda: {"call": 2, "meeting": 1, "email": 3})
+    per_account: dict[Channel, int] = Field(default_factory=lambda: {"call": 4, "meeting": 2, "email": 6})
+    quiet_hours: float = Field(default=24, ge=0, le=24 * 14, description="no new contact this soon after a touch with that person")
+    when_capped: Literal["reschedule", "suppress"] = "reschedule"
+    max_delay_days: int = Field(default=14, ge=0, le=90, description="a capped action moved further than this is held back")
+    exempt: list[str] = Field(default_factory=list, description="patterns of actions the caps never hold back")
+
+
+class ArbitrationSettings(_Model):
+    """How all candidate actions become the short, ordered list a manager sees."""
+
+    priority: PriorityFormula = PriorityFormula()
+    merge_same_day: bool = Field(default=True, description="one call (or meeting) per contact per day; topics are merged")
+    conflicts: list[Conflict] = Field(default_factory=list)
+    caps: ContactCaps = ContactCaps()
+    max_actions: int = Field(default=5, ge=1, le=100)
+
+
 class Pack(_Model):
     """A rule pack: one YAML file of rules (and, for some packs, a scorecard or a policy)."""
 
@@ -230,3 +291,4 @@ class Pack(_Model):
     risk: RiskScorecard | None = None
     renewal: RenewalSettings | None = None
     discount_policy: DiscountPolicy | None = None
+    arbitration: ArbitrationSettings | None = None

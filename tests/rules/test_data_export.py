@@ -20,7 +20,8 @@ def export_actions(engine: nba.Engine, snap: nba.AccountSnapshot, as_of) -> list
 def test_same_day_when_the_morning_slot_is_still_ahead(engine: nba.Engine, kz: Build) -> None:
     (action,) = export_actions(engine, kz(tickets=[EXPORT_TICKET]), almaty(2025, 3, 31, 9, 0))
     assert action.due.isoformat() == "2025-03-31T10:00:00+05:00"
-    assert action.priority == 90
+    # Rule priority 90 + value at stake: (2.4M annual + 10% of 4.8M LTV) / 10M KZT reference x 20 = 5.76; green: +0.
+    assert action.priority == 96
     assert action.reasons == ["обращение t-77 с просьбой о полной выгрузке 21 дн. назад"]
     assert "«Как выгрузить всю базу клиентов в Excel?»" in action.text
 

@@ -28,7 +28,8 @@ def test_near_the_limit_offers_an_upgrade(engine: nba.Engine, kz: Build) -> None
 def test_at_the_limit_is_urgent(engine: nba.Engine, kz: Build) -> None:
     found = limit_actions(engine, kz(limits=[{"resource": "storage_gb", "used": 104, "limit": 100}]))
     assert set(found) == {"tariff_limit/limit_reached"}
-    assert found["tariff_limit/limit_reached"].priority == 85
+    # Rule priority 85 + value share 0.288 x 20 = 5.76 (see the priority formula); green risk adds nothing.
+    assert found["tariff_limit/limit_reached"].priority == 91
 
 
 def test_plenty_of_room_does_not_fire(engine: nba.Engine, kz: Build) -> None:
