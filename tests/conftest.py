@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import os
+
 import pytest
 from helpers import BASE_KZ, BASE_US, RULES, merge
+from hypothesis import HealthCheck, settings
 
 import nba
+
+# Property tests: a quick profile locally, a larger one in CI (CI=true), or pick one with NBA_HYPOTHESIS_PROFILE.
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("NBA_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,143 @@
+"""Properties over generated accounts, as-of moments and packs: the promises that hold for every input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from zoneinfo import ZoneInfo
+
+import nba
+import nba.testing as nt
+from nba.calendar import BusinessCalendar, HolidayBook, WorkingHours
+from nba.conditions import NativeBackend, check, parse
+from nba.packs.model import DuePolicy
+from nba.scheduling import schedule
+from nba.signals import CATALOGUE
+
+ENGINE = nba.Engine.default()
+BOOK = HolidayBook()
+RISK_ORDER = {"green": 0, "yellow": 1, "red": 2}
+
+
+def calendar_of(snapshot: nba.AccountSnapshot) -> BusinessCalendar:
+    return BusinessCalendar(snapshot.account.country, ZoneInfo(snapshot.account.timezone), WorkingHours(), BOOK)
+
+
+def aware(moment: dt.datetime, snapshot: nba.AccountSnapshot) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(snapshot.account.timezone))
+
+
+@given(nt.snapshots(), nt.as_of_datetimes())
+def test_every_due_is_aware_not_before_as_of_on_a_working_day_inside_hours(snapshot: nba.AccountSnapshot,
+                                                                         as_of: dt.datetime) -> None:
+    decision = ENGINE.evaluate(snapshot, as_of=as_of)
+    calendar = calendar_of(snapshot)
+    for action in decision.actions:
+        assert action.due.tzinfo is not None
+        assert calendar.is_valid_slot(action.due, as_of), (action.rule, as_of, action.due)
+
+
+@given(nt.snapshots(), nt.as_of_datetimes(naive=True))
+def test_naive_as_of_is_account_local_and_decisions_are_deterministic(snapshot: nba.AccountSnapshot,
+                                                                     as_of: dt.datetime) -> None:
+    first = ENGINE.evaluate(snapshot, as_of=as_of)
+    second = ENGINE.evaluate(snapshot, as_of=aware(as_of, snapshot))
+    assert first == second
+    assert json.dumps(first.model_dump(mode="json"), ensure_ascii=False) == json.dumps(second.model_dump(mode="json"), ensure_ascii=False)
+    assert len({a.id for a in first.actions}) == len(first.actions)
+
+
+@given(nt.snapshots(discount_ask=True), nt.as_of_datetimes())
+def test_discount_invariants(snapshot: nba.AccountSnapshot, as_of: dt.datetime) -> None:
+    decision = ENGINE.evaluate(snapshot, as_of=as_of)
+    d = decision.discount
+    if d is None:  # the ask is older than 30 days at this as-of, or dated after it
+        return
+    for offer in d.offers:
+        assert offer.condition  # never a discount for nothing
+        assert offer.percent <= d.requested_percent  # never more than asked
+        assert d.ceiling is not None and offer.percent <= d.ceiling  # never above the ceiling
+        assert (offer.deadline is not None) == (offer.condition == "payment_by_date")
+    if d.outcome == "reject":
+        assert d.offers == []
+    else:
+        assert d.offers
+    if d.outcome == "approve":
+        assert d.offers[0].percent == d.requested_percent and d.approval_role is None
+    if d.outcome == "needs_approval":
+        assert d.approval_role is not None
+
+
+@given(nt.snapshots(), nt.as_of_datetimes())
+def test_no_two_calls_to_one_contact_on_one_day(snapshot: nba.AccountSnapshot, as_of: dt.datetime) -> None:
+    decision = ENGINE.evaluate(snapshot, as_of=as_of)
+    zone = ZoneInfo(snapshot.account.timezone)
+    seen: set[tuple[str, dt.date]] = set()
+    for action in decision.actions:
+        if action.kind in ("call", "offer") and action.contact is not None:
+            key = (action.contact.id, action.due.astimezone(zone).date())
+            assert key not in seen
+            seen.add(key)
+
+
+@given(nt.snapshot_dicts(activity_drop=None), st.integers(min_value=1, max_value=90), nt.as_of_datetimes(days=0))
+def test_a_bigger_activity_drop_never_lowers_the_risk_level(data: dict, extra_drop: int, as_of: dt.datetime) -> None:
+    worse = json.loads(json.dumps(data))
+    today = dt.date(2025, 3, 31)
+    for period in worse["usage"]:
+        if (today - dt.date.fromisoformat(period["period_end"])).days < 30:
+            period["sessions"] = int(period["sessions"] * (100 - extra_drop) / 100)
+            period["active_users"] = int(period["active_users"] * (100 - extra_drop) / 100)
+    before = ENGINE.evaluate(nba.AccountSnapshot.model_validate(data), as_of=as_of).risk
+    after = ENGINE.evaluate(nba.AccountSnapshot.model_validate(worse), as_of=as_of).risk
+    assert RISK_ORDER[after.level] >= RISK_ORDER[before.level]
+    assert after.score >= before.score
+
+
+_POLICIES = st.one_of(
+    st.just({"asap": True}),
+    st.builds(lambda n, h: {"within_business_days": n, "at": f"{h:02d}:00"}, st.integers(0, 5), st.integers(10, 17)),
+    st.builds(lambda n, h: {"after_business_days": n, "at": f"{h:02d}:30"}, st.integers(0, 5), st.integers(10, 17)),
+    st.builds(lambda d, h: {"next_weekday": d, "at": f"{h:02d}:00"},
+              st.sampled_from(["monday", "wednesday", "friday", "saturday", "sunday"]), st.integers(10, 17)),
+    st.builds(lambda n: {"days_before_end": n, "at": "11:00"}, st.integers(0, 120)),
+)
+
+
+@given(_POLICIES, st.sampled_from(nt.PLACES), nt.as_of_datetimes(days=40), st.integers(min_value=1, max_value=60 * 24 * 20))
+def test_a_later_as_of_never_moves_a_due_earlier(policy: dict, place: tuple, as_of: dt.datetime, minutes: int) -> None:
+    country, zone, _, _ = place
+    calendar = BusinessCalendar(country, ZoneInfo(zone), WorkingHours(), BOOK)
+    due_policy = DuePolicy.model_validate(policy)
+    end = dt.date(2025, 5, 31)
+    earlier = schedule(due_policy, calendar, as_of, end)
+    later_as_of = as_of + dt.timedelta(minutes=minutes)
+    later = schedule(due_policy, calendar, later_as_of, end)
+    assert later >= earlier
+    assert calendar.is_valid_slot(later, later_as_of)
+
+
+@given(nt.conditions(), st.dictionaries(st.sampled_from(sorted(CATALOGUE)), st.integers(-200, 2000).map(float)))
+def test_generated_conditions_parse_check_and_evaluate_to_three_values(text: str, numbers: dict[str, float]) -> None:
+    node = parse(text)
+    check(node, CATALOGUE)
+    signals = {k: v for k, v in numbers.items() if CATALOGUE[k].type == "number"}
+    (compiled,) = NativeBackend().compile([node])
+    assert compiled(signals) in (True, False, None)
+
+
+@settings(max_examples=min(300, settings.default.max_examples))
+@given(nt.pack_dicts(), nt.snapshots(), nt.as_of_datetimes())
+def test_generated_packs_load_and_schedule_validly(tmp_path_factory, pack: dict, snapshot: nba.AccountSnapshot,  # type: ignore[no-untyped-def]
+                                                  as_of: dt.datetime) -> None:
+    folder: Path = tmp_path_factory.mktemp("pack")
+    (folder / "generated.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")
+    engine = nba.Engine.from_path(folder)
+    decision = engine.evaluate(snapshot, as_of=as_of)
+    for action in decision.actions:
+        assert calendar_of(snapshot).is_valid_slot(action.due, as_of)
