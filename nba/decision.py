@@ -53,8 +53,9 @@ class Renewal(_Model):
     end_date: dt.date
     days_left: int
     stage: RenewalStage
-    window_opens: dt.date | None = None
+    window_opens: dt.date | None = Field(default=None, description="when the renewal window opens (for renewed contracts: the next one)")
     deadline: dt.date | None = Field(default=None, description="the date the contract must be signed by")
+    stage_ends: dt.date | None = Field(default=None, description="the last day of the current stage")
 
 
 class DiscountOffer(_Model):

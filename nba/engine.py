@@ -12,7 +12,7 @@ from typing import Literal
 from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend
-from .decision import ContactRef, Decision, DiscountDecision, NextAction, Risk
+from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk
 from .discount import decide
 from .packs.loader import load_packs
 from .renewal import renewal_status
@@ -122,6 +122,10 @@ class Engine:
         renewal, window_open = renewal_status(snapshot.contract, today, rs.renewal)
         signals["renewal_stage"] = renewal.stage
         signals["renewal_window_open"] = window_open
+        if renewal.deadline is not None and snapshot.contract.status == "active":
+            signals["days_to_signing_deadline"] = float((renewal.deadline - today).days)
+        if snapshot.contract.status == "renewed":
+            signals["days_since_renewal"] = float((today - snapshot.contract.end_date).days)
         risk = assess(rs.risk, rs.measures, signals, locale, lambda names: self._format_signals(names, signals, locale))
         if rs.risk is not None:
             signals["risk_score"] = risk.score
@@ -138,7 +142,7 @@ class Engine:
             outcomes[rule.id] = result
             if result is True:
                 fired.append(rule)
-        candidates = [self._candidate(rule, snapshot, signals, risk, discount, as_of) for rule in fired]
+        candidates = [self._candidate(rule, snapshot, signals, risk, renewal, discount, as_of) for rule in fired]
         arbitrated = arbitrate(candidates, rs.arbitration, rs.conflict_conditions, signals, _touches(snapshot), locale)
         decision = Decision(
             account_id=snapshot.account.id,
@@ -153,7 +157,7 @@ class Engine:
 
     # -- building one action -----------------------------------------------------------------------
     def _candidate(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
-                   discount: DiscountDecision | None, as_of: dt.datetime) -> Candidate:
+                   renewal: Renewal, discount: DiscountDecision | None, as_of: dt.datetime) -> Candidate:
         account = snapshot.account
         template = rule.rule.action
         calendar = BusinessCalendar(account.country, account.zone, rule.hours, self._holidays)
@@ -165,12 +169,12 @@ class Engine:
         priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, risk.level)
 
         def build(final_due: dt.datetime, final_priority: int) -> NextAction:
-            return self._action(rule, snapshot, signals, discount, as_of, final_due, final_priority, role, contact)
+            return self._action(rule, snapshot, signals, risk, renewal, discount, as_of, final_due, final_priority, role, contact)
 
         return Candidate(rule.id, template.kind, contact.id if contact else None, due, priority, template.due.at, calendar, build)
 
-    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],
-                discount: DiscountDecision | None, as_of: dt.datetime, due: dt.datetime, priority: int,
+    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
+                renewal: Renewal, discount: DiscountDecision | None, as_of: dt.datetime, due: dt.datetime, priority: int,
                 role: OwnerRole, contact: ContactRef | None) -> NextAction:
         account = snapshot.account
         template = rule.rule.action
@@ -189,6 +193,9 @@ class Engine:
             "due_date": lambda: format_date_local(due.date(), locale),
             "due_time": lambda: due.strftime("%H:%M"),
             "end_date": lambda: format_date_local(snapshot.contract.end_date, locale),
+            "signing_deadline": lambda: format_date_local(renewal.deadline, locale) if renewal.deadline else "—",
+            "window_opens": lambda: format_date_local(renewal.window_opens, locale) if renewal.window_opens else "—",
+            "risk_reasons": lambda: "; ".join(risk.explanations) or "—",
             "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale)),
             "unused_modules_list": lambda: ", ".join(_unused_modules(snapshot)) or "—",
             "export_ticket_subject": lambda: _ticket_subject(snapshot, signals.get("export_ticket_id")),

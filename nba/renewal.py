@@ -14,26 +14,38 @@ _STAGES: tuple[RenewalStage, ...] = ("assessment", "value_call", "offer", "negot
 
 
 def renewal_status(contract: Contract, today: dt.date, settings: RenewalSettings) -> tuple[Renewal, bool]:
-    """The contract's renewal facts at `today`, and whether its renewal window is open."""
-    days_left = (contract.end_date - today).days
+    """The contract's renewal facts at `today`, and whether its renewal window is open.
+
+    Between the window opening and the signing deadline, the four working stages take a quarter
+    of that span each: assessment, value_call, offer, negotiation. A renewed contract with
+    `renewed_until` is tracked against its new period.
+    """
     window = settings.window_days.get(contract.term, RenewalSettings().window_days[contract.term])
     deadline_days = settings.signing_deadline_days.get(contract.term, min(30, window - 1))
-    opens = contract.end_date - dt.timedelta(days=window)
-    deadline = contract.end_date - dt.timedelta(days=deadline_days)
+    end = contract.renewed_until if contract.status == "renewed" and contract.renewed_until else contract.end_date
+    days_left = (end - today).days
+    opens = end - dt.timedelta(days=window)
+    deadline = end - dt.timedelta(days=deadline_days)
+    span = window - deadline_days
     stage: RenewalStage
+    stage_ends: dt.date | None = None
     if contract.status == "renewed":
         stage = "renewed"
     elif contract.status in ("cancelled", "churned"):
         stage = "closed"
     elif days_left > window:
-        stage = "not_started"
+        stage, stage_ends = "not_started", opens - dt.timedelta(days=1)
     elif days_left < 0:
         stage = "overdue"
     elif days_left <= deadline_days:
-        stage = "signing"
+        stage, stage_ends = "signing", end
     else:
-        elapsed = window - days_left
-        span = window - deadline_days
-        stage = _STAGES[min(len(_STAGES) - 1, elapsed * len(_STAGES) // span)]
+        index = min(len(_STAGES) - 1, (window - days_left) * len(_STAGES) // span)
+        stage = _STAGES[index]
+        # The stage lasts while (window - days_left) * 4 // span stays at `index`.
+        last_elapsed = -(-((index + 1) * span) // len(_STAGES)) - 1
+        stage_ends = opens + dt.timedelta(days=last_elapsed)
     open_ = contract.status == "active" and days_left <= window
-    return Renewal(end_date=contract.end_date, days_left=days_left, stage=stage, window_opens=opens, deadline=deadline), open_
+    renewal = Renewal(end_date=end, days_left=days_left, stage=stage, window_opens=opens, deadline=deadline,
+                      stage_ends=stage_ends)
+    return renewal, open_

@@ -58,7 +58,7 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("activity_drop_pct", "number", "%", "how much activity fell over the last 30 days (0 when it grew)"),
     _spec("activity_change_60d_pct", "number", "%", "activity of the last 60 days vs the 60 days before (negative = drop)"),
     _spec("activity_drop_60d_pct", "number", "%", "how much activity fell over the last 60 days (0 when it grew)"),
-    _spec("days_since_activity", "number", "days", "days since the last usage period with any activity ended"),
+    _spec("days_since_activity", "number", "days", "days without any activity at the end of the reported usage (0 when the latest period had activity)"),
     _spec("max_limit_used_pct", "number", "%", "highest utilisation among the plan's limits"),
     _spec("max_limit_resource", "text", "", "the resource with the highest utilisation"),
     _spec("max_limit_used", "number", "units", "how much of that resource is used"),
@@ -87,6 +87,8 @@ DERIVED_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("renewal_stage", "text", "", "where the contract is in the renewal pipeline",
           ("not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed")),
     _spec("renewal_window_open", "bool", "", "whether the renewal window of the contract's term is open"),
+    _spec("days_to_signing_deadline", "number", "days", "days until the contract must be signed (negative once past)"),
+    _spec("days_since_renewal", "number", "days", "for a renewed contract: days since the new period started"),
     _spec("discount_outcome", "text", "", "the discount policy's answer to the open discount request",
           ("approve", "counter_offer", "needs_approval", "reject")),
     _spec("discount_best_offer_pct", "number", "%", "the largest percent the discount policy offers"),
@@ -179,9 +181,10 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
         if change is not None:
             out[change_key] = change
             out[drop_key] = max(0.0, -change)
+    # Silence is measured inside the reported data, so a report that is late does not look like inactivity.
     active = [p.period_end for p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
-    last_active = min(max(active), today) if active else min(p.period_start for p in periods)
-    out["days_since_activity"] = float((today - last_active).days)
+    last_active = min(max(active), anchor) if active else min(p.period_start for p in periods)
+    out["days_since_activity"] = float(max(0, (anchor - last_active).days))
 
 
 def _change_pct(periods: list[UsagePeriod], anchor: dt.date, days: int) -> float | None:

@@ -110,11 +110,14 @@ class Contract(_Model):
     discount_percent: Annotated[float, Field(ge=0, le=100)] = Field(
         default=0, description="discount the client already has on this contract"
     )
+    renewed_until: dt.date | None = Field(default=None, description="for a renewed contract: the end of the new period")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Contract:
         if self.end_date < self.start_date:
             raise ValueError("end_date is before start_date: the contract must end after it starts")
+        if self.renewed_until is not None and self.renewed_until <= self.end_date:
+            raise ValueError("renewed_until must be after end_date: it is the end of the new period")
         return self
 
 

@@ -19,6 +19,8 @@ _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Russian weekdays after the preposition в/во ("в среду", "во вторник"): the accusative form.
 _RU_WEEKDAY_ACCUSATIVE = ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье")
 _CYRILLIC = re.compile(r"^[А-Яа-яЁё\-]+$")
+_FEMALE_SURNAME = re.compile(r"(ова|ева|ёва|ина|ына|ая)$", re.IGNORECASE)
+_MALE_SURNAME = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ой)$", re.IGNORECASE)
 _PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы)$", re.IGNORECASE)
 
 
@@ -151,6 +153,21 @@ class Inflector:
                 return Gender.FEMALE
             if re.search(r"(вич|оглы|улы)$", middle, re.IGNORECASE):
                 return Gender.MALE
+        # A surname's suffix is surer than a guess from a first name the detector may not know (Аружан).
+        last = named.get(NamePart.LASTNAME, "")
+        if _FEMALE_SURNAME.search(last):
+            return Gender.FEMALE
+        if _MALE_SURNAME.search(last):
+            return Gender.MALE
+        first = named.get(NamePart.FIRSTNAME)
+        if first:
+            try:
+                found = self._detector.detect(firstname=first)
+            except Exception:  # the detector raises on names it has no rule for
+                found = Gender.ANDROGYNOUS
+            if found in (Gender.MALE, Gender.FEMALE):
+                return found
+        return Gender.MALE
         first = named.get(NamePart.FIRSTNAME)
         if first:
             try:

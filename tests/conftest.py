@@ -35,3 +35,17 @@ def us() -> Callable[..., nba.AccountSnapshot]:
     """Build a validated US snapshot from BASE_US with changes merged in."""
     return lambda **changes: nba.AccountSnapshot.model_validate(merge(BASE_US, changes))
 
+
+
+@pytest.fixture(scope="session")
+def pack_engine() -> Callable[[str], nba.Engine]:
+    """An engine with one shipped pack (plus the risk scorecard, which decides owners), to test a pack alone."""
+    cache: dict[str, nba.Engine] = {}
+
+    def load(name: str) -> nba.Engine:
+        if name not in cache:
+            files = [RULES / f"{name}.yaml"] + ([RULES / "risk.yaml"] if name != "risk" else [])
+            cache[name] = nba.Engine.from_path(files)
+        return cache[name]
+
+    return load

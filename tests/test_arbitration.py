@@ -22,8 +22,13 @@ CONTACTS = [
 
 
 def many_signals(kz: Build, **changes: object) -> nba.AccountSnapshot:
-    """An account where four packs fire: activity drop, discount ask, tariff limit (all to c1), export (from c2)."""
+    """An account where four packs fire: activity drop, discount ask, tariff limit (all to c1), export (from c2).
+
+    The contract ends in December, so the renewal window is still closed, and we met them this month.
+    """
     base: dict[str, object] = dict(
+        contract={"start_date": "2025-01-01", "end_date": "2025-12-31"},
+        touches=[{"at": "2025-03-03T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"}],
         contacts=CONTACTS,
         usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 1488]),
         limits=[{"resource": "seats", "used": 47, "limit": 50}],
@@ -64,7 +69,8 @@ def test_no_two_calls_to_one_contact_on_one_day(engine: nba.Engine, kz: Build) -
 
 
 def test_contact_cap_moves_the_call_and_the_text_names_the_new_day(engine: nba.Engine, kz: Build) -> None:
-    touches = [{"at": "2025-03-26T10:00:00+05:00", "channel": "call", "contact_id": "c1"},
+    touches = [{"at": "2025-03-03T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"},
+               {"at": "2025-03-26T10:00:00+05:00", "channel": "call", "contact_id": "c1"},
                {"at": "2025-03-28T15:00:00+05:00", "channel": "call", "contact_id": "c1"}]
     decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
     (call,) = [a for a in decision.actions if a.contact and a.contact.id == "c1"]
@@ -75,7 +81,7 @@ def test_contact_cap_moves_the_call_and_the_text_names_the_new_day(engine: nba.E
 
 
 def test_quiet_period_after_a_touch(engine: nba.Engine, kz: Build) -> None:
-    touches = [{"at": "2025-03-31T08:30:00+05:00", "channel": "email", "contact_id": "c1"}]
+    touches = [{"at": "2025-03-31T08:30:00+05:00", "channel": "email", "contact_id": "c1"}]  # this morning
     decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
     (call,) = [a for a in decision.actions if a.contact and a.contact.id == "c1"]
     assert call.due.isoformat() == "2025-04-01T11:00:00+05:00"
@@ -138,7 +144,8 @@ def test_top_n_keeps_the_highest_priorities(tmp_path: Path, kz: Build) -> None:
 
 @pytest.mark.parametrize(("currency", "price", "expected"), [("KZT", 200_000, 96), ("USD", 10, 90), ("USD", 5_000, 110)])
 def test_priority_grows_with_value_at_stake(engine: nba.Engine, kz: Build, currency: str, price: float, expected: int) -> None:
-    snap = kz(contract={"currency": currency, "price": price}, revenue={"ltv": 0 if currency == "USD" else 4_800_000},
+    snap = kz(contract={"currency": currency, "price": price, "end_date": "2025-12-31"},
+              revenue={"ltv": 0 if currency == "USD" else 4_800_000}, account={"segment": "standard"},
               tickets=[{"id": "t-77", "opened_at": "2025-03-10T15:02:00+05:00", "contact_id": "c1", "subject": "export all data"}])
     (action,) = engine.evaluate(snap, as_of=AS_OF).actions
     assert action.priority == expected
@@ -146,8 +153,9 @@ def test_priority_grows_with_value_at_stake(engine: nba.Engine, kz: Build, curre
 
 def test_risk_raises_priority(engine: nba.Engine, kz: Build) -> None:
     ticket = [{"id": "t-77", "opened_at": "2025-03-10T15:02:00+05:00", "contact_id": "c1", "subject": "export all data"}]
-    green = engine.evaluate(kz(tickets=ticket), as_of=AS_OF)
-    yellow = engine.evaluate(kz(tickets=ticket, health={"score": 40, "nps": 8}), as_of=AS_OF)
+    quiet = {"contract": {"end_date": "2025-12-31"}, "account": {"segment": "standard"}}
+    green = engine.evaluate(kz(tickets=ticket, **quiet), as_of=AS_OF)
+    yellow = engine.evaluate(kz(tickets=ticket, health={"score": 40, "nps": 8}, **quiet), as_of=AS_OF)
     assert (green.risk.level, yellow.risk.level) == ("green", "yellow")
     assert yellow.actions[0].priority == green.actions[0].priority + 10
 

@@ -122,6 +122,7 @@ def test_the_decision_json_has_the_contract_shape(engine: nba.Engine, kz: Build)
 
 def test_owner_name_comes_from_the_team_for_the_role(engine: nba.Engine, kz: Build) -> None:
     # Green risk: the account manager of the team owns the actions.
-    snap = kz(limits=[{"resource": "seats", "used": 47, "limit": 50}])
+    snap = kz(limits=[{"resource": "seats", "used": 47, "limit": 50}],
+              touches=[{"at": "2025-01-10T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"}])
     (action,) = engine.evaluate(snap, as_of=almaty(2025, 1, 15, 9, 0)).actions
     assert (action.owner_role, action.owner) == ("account_manager", "Daniyar Omarov")

@@ -9,7 +9,7 @@ import pytest
 from helpers import almaty, monthly_usage
 
 import nba
-from nba.signals import CATALOGUE, compute_signals, is_export_request
+from nba.signals import CATALOGUE, DERIVED_SIGNALS, SNAPSHOT_SIGNALS, compute_signals, is_export_request
 from nba.snapshot import Ticket
 
 Build = Callable[..., nba.AccountSnapshot]
@@ -28,8 +28,8 @@ def _weekly(start: dt.date, values: list[int]) -> list[dict]:
 
 def test_every_signal_is_computed_or_unknown(kz: Build) -> None:
     signals = compute_signals(kz(), AS_OF)
-    assert set(signals) == {s.name for s in nba.SIGNALS.values()} - {
-        "risk_score", "risk_level", "renewal_stage", "renewal_window_open", "discount_outcome", "discount_best_offer_pct"}
+    assert set(signals) == {s.name for s in SNAPSHOT_SIGNALS}
+    assert set(nba.SIGNALS) == {s.name for s in SNAPSHOT_SIGNALS + DERIVED_SIGNALS}
     assert signals["days_to_end"] == 59
     assert signals["activity_change_pct"] is None  # no usage at all
     assert signals["export_request_days"] is None
@@ -75,7 +75,14 @@ def test_one_period_of_usage_is_not_enough_to_call_a_trend(kz: Build) -> None:
     usage = monthly_usage(dt.date(2025, 3, 1), [1500])
     signals = compute_signals(kz(usage=usage), almaty(2025, 4, 2, 9))
     assert signals["activity_change_pct"] is None
-    assert signals["days_since_activity"] == 2
+    assert signals["days_since_activity"] == 0  # the latest reported period had activity
+
+
+def test_silence_is_measured_inside_the_reported_data(kz: Build) -> None:
+    usage = monthly_usage(dt.date(2025, 1, 1), [3100, 0, 0])  # active in January, silent in February and March
+    assert compute_signals(kz(usage=usage), almaty(2025, 4, 10, 9))["days_since_activity"] == 59
+    late_report = monthly_usage(dt.date(2025, 1, 1), [3100, 2800])  # March not reported yet
+    assert compute_signals(kz(usage=late_report), almaty(2025, 4, 10, 9))["days_since_activity"] == 0
 
 
 def test_usage_after_as_of_is_ignored(kz: Build) -> None:

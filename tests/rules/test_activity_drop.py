@@ -13,7 +13,8 @@ Build = Callable[..., nba.AccountSnapshot]
 AS_OF = almaty(2025, 4, 4, 15, 0)  # a Friday afternoon
 
 
-def test_a_halved_month_books_a_call_on_monday(engine: nba.Engine, kz: Build) -> None:
+def test_a_halved_month_books_a_call_on_monday(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("activity_drop")
     # March at 48 sessions a day against ~98 a day in the 30 days before it (Jan 31 - Mar 1): -51%.
     snap = kz(usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 1488]))
     (action,) = [a for a in engine.evaluate(snap, as_of=AS_OF).actions if a.rule == "activity_drop/usage_audit_call"]
@@ -25,22 +26,26 @@ def test_a_halved_month_books_a_call_on_monday(engine: nba.Engine, kz: Build) ->
     assert action.reasons == ["активность упала на 51% за последние 30 дней"]
 
 
-def test_a_small_drop_does_not_fire(engine: nba.Engine, kz: Build) -> None:
+def test_a_small_drop_does_not_fire(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("activity_drop")
     snap = kz(usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 2480]))  # -20%
     rules = {a.rule for a in engine.evaluate(snap, as_of=AS_OF).actions}
     assert "activity_drop/usage_audit_call" not in rules
 
 
-def test_no_usage_data_does_not_fire(engine: nba.Engine, kz: Build) -> None:
+def test_no_usage_data_does_not_fire(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("activity_drop")
     assert not [a for a in engine.evaluate(kz(), as_of=AS_OF).actions if a.rule.startswith("activity_drop/")]
 
 
-def test_a_churned_contract_gets_no_audit(engine: nba.Engine, kz: Build) -> None:
+def test_a_churned_contract_gets_no_audit(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("activity_drop")
     snap = kz(usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 1488]), contract={"status": "churned"})
     assert not [a for a in engine.evaluate(snap, as_of=AS_OF).actions if a.rule.startswith("activity_drop/")]
 
 
-def test_a_slow_two_month_slide_gets_an_email(engine: nba.Engine, us: Build) -> None:
+def test_a_slow_two_month_slide_gets_an_email(pack_engine: Callable[[str], nba.Engine], us: Build) -> None:
+    engine = pack_engine("activity_drop")
     usage = monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 3100, 2100, 1860])  # Feb-Mar 100/day, Apr 70/day, May 60/day
     snap = us(usage=usage)
     actions = engine.evaluate(snap, as_of=dt.datetime(2025, 6, 3, 9, 0)).actions

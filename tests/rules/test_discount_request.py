@@ -23,7 +23,8 @@ def decide(engine: nba.Engine, snap: nba.AccountSnapshot) -> nba.Decision:
     return engine.evaluate(snap, as_of=AS_OF)
 
 
-def test_the_seed_rule_20_percent_on_monthly_billing(engine: nba.Engine, us: Build) -> None:
+def test_the_seed_rule_20_percent_on_monthly_billing(pack_engine: Callable[[str], nba.Engine], us: Build) -> None:
+    engine = pack_engine("discount_request")
     snap = us(requests=[{"kind": "discount", "at": "2025-03-18T12:00:00-04:00", "contact_id": "u1", "percent": 20}])
     decision = engine.evaluate(snap, as_of=dt.datetime(2025, 3, 20, 9, 0))
     d = decision.discount
@@ -51,22 +52,25 @@ def test_the_seed_rule_20_percent_on_monthly_billing(engine: nba.Engine, us: Bui
         (40.5, "reject", []),
     ],
 )
-def test_outcomes_at_and_around_each_threshold(engine: nba.Engine, kz: Build, percent: float, outcome: str,
+def test_outcomes_at_and_around_each_threshold(pack_engine: Callable[[str], nba.Engine], kz: Build, percent: float, outcome: str,
                                                offers: list[tuple[float, str]]) -> None:
+    engine = pack_engine("discount_request")
     d = decide(engine, kz(**ask(percent))).discount
     assert d is not None
     assert d.outcome == outcome
     assert [(o.percent, o.condition) for o in d.offers] == offers
 
 
-def test_annual_billing_cannot_be_traded_for_annual_prepayment(engine: nba.Engine, kz: Build) -> None:
+def test_annual_billing_cannot_be_traded_for_annual_prepayment(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     d = decide(engine, kz(**ask(20), contract={"billing_period": "annual", "price": 2400000})).discount
     assert d is not None and d.outcome == "counter_offer"
     assert [(o.percent, o.condition) for o in d.offers] == [(10, "payment_by_date")]
 
 
 @pytest.mark.parametrize(("percent", "role"), [(16, "ceo"), (25, "ceo")])
-def test_high_value_key_accounts_may_get_more_with_approval(engine: nba.Engine, kz: Build, percent: float, role: str) -> None:
+def test_high_value_key_accounts_may_get_more_with_approval(pack_engine: Callable[[str], nba.Engine], kz: Build, percent: float, role: str) -> None:
+    engine = pack_engine("discount_request")
     decision = decide(engine, kz(**ask(percent), revenue={"ltv": 12_000_000}))
     d = decision.discount
     assert d is not None and d.outcome == "needs_approval" and d.approval_role == role and d.ceiling == 25
@@ -75,19 +79,22 @@ def test_high_value_key_accounts_may_get_more_with_approval(engine: nba.Engine, 
     assert task.kind == "task" and task.owner_role == role
 
 
-def test_above_the_raised_ceiling_is_a_counter_offer(engine: nba.Engine, kz: Build) -> None:
+def test_above_the_raised_ceiling_is_a_counter_offer(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     d = decide(engine, kz(**ask(26), revenue={"ltv": 12_000_000})).discount
     assert d is not None and d.outcome == "counter_offer"
 
 
-def test_already_discounted_accounts_need_the_head_of_cs(engine: nba.Engine, kz: Build) -> None:
+def test_already_discounted_accounts_need_the_head_of_cs(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     d = decide(engine, kz(**ask(5), contract={"discount_percent": 10})).discount
     assert d is not None
     assert d.outcome == "needs_approval" and d.approval_role == "head_of_cs" and d.ceiling == 5
     assert d.reasons[0] == "the client already has a discount"
 
 
-def test_rejection_yields_a_value_conversation(engine: nba.Engine, kz: Build) -> None:
+def test_rejection_yields_a_value_conversation(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     decision = decide(engine, kz(**ask(50)))
     assert decision.discount is not None and decision.discount.outcome == "reject"
     (action,) = [a for a in decision.actions if a.rule.startswith("discount_request/")]
@@ -95,7 +102,8 @@ def test_rejection_yields_a_value_conversation(engine: nba.Engine, kz: Build) ->
     assert "скидка 50% невозможна" in action.text
 
 
-def test_approval_confirms_in_writing(engine: nba.Engine, kz: Build) -> None:
+def test_approval_confirms_in_writing(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     decision = decide(engine, kz(**ask(10)))
     (action,) = [a for a in decision.actions if a.rule.startswith("discount_request/")]
     assert action.rule == "discount_request/confirm_discount"
@@ -103,7 +111,8 @@ def test_approval_confirms_in_writing(engine: nba.Engine, kz: Build) -> None:
     assert "10% при оплате до 31 марта 2025" in action.text
 
 
-def test_no_request_no_discount_decision(engine: nba.Engine, kz: Build) -> None:
+def test_no_request_no_discount_decision(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
     decision = decide(engine, kz())
     assert decision.discount is None
     assert not [a for a in decision.actions if a.rule.startswith("discount_request/")]
@@ -111,8 +120,9 @@ def test_no_request_no_discount_decision(engine: nba.Engine, kz: Build) -> None:
 
 @pytest.mark.parametrize("percent", [1, 5, 9.5, 10, 12, 15, 15.01, 20, 25, 30, 39.9, 40, 41, 60, 100])
 @pytest.mark.parametrize("ltv", [None, 12_000_000])
-def test_invariants_never_unconditional_never_above_the_ask_or_the_ceiling(engine: nba.Engine, kz: Build, percent: float,
+def test_invariants_never_unconditional_never_above_the_ask_or_the_ceiling(pack_engine: Callable[[str], nba.Engine], kz: Build, percent: float,
                                                                            ltv: float | None) -> None:
+    engine = pack_engine("discount_request")
     d = decide(engine, kz(**ask(percent), revenue={"ltv": ltv})).discount
     assert d is not None
     for offer in d.offers:

@@ -22,7 +22,8 @@ def rules(engine: nba.Engine, snap: nba.AccountSnapshot) -> dict[str, nba.NextAc
     return {a.rule: a for a in engine.evaluate(snap, as_of=AS_OF).actions if a.rule.startswith("new_contact/")}
 
 
-def test_welcome_call_with_the_new_person(engine: nba.Engine, kz: Build) -> None:
+def test_welcome_call_with_the_new_person(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("new_contact")
     found = rules(engine, kz(contacts=CONTACTS, tickets=[TICKET]))
     assert set(found) == {"new_contact/welcome_call"}
     action = found["new_contact/welcome_call"]
@@ -32,24 +33,28 @@ def test_welcome_call_with_the_new_person(engine: nba.Engine, kz: Build) -> None
     assert "Алмат Сейткали не отвечает 77 дн." in action.text
 
 
-def test_primary_still_answering_gets_an_introduction_email_instead(engine: nba.Engine, kz: Build) -> None:
+def test_primary_still_answering_gets_an_introduction_email_instead(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("new_contact")
     contacts = [{**CONTACTS[0], "last_reply_at": "2025-03-25T11:20:00+05:00"}, CONTACTS[1]]
     found = rules(engine, kz(contacts=contacts, tickets=[TICKET]))
     assert set(found) == {"new_contact/introduce_new_contact"}
     assert found["new_contact/introduce_new_contact"].kind == "email"
 
 
-def test_an_old_contact_writing_is_not_new(engine: nba.Engine, kz: Build) -> None:
+def test_an_old_contact_writing_is_not_new(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("new_contact")
     contacts = [CONTACTS[0], {**CONTACTS[1], "first_seen": "2023-05-01"}]
     assert rules(engine, kz(contacts=contacts, tickets=[TICKET])) == {}
 
 
-def test_a_ticket_from_someone_we_have_no_record_of(engine: nba.Engine, kz: Build) -> None:
+def test_a_ticket_from_someone_we_have_no_record_of(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("new_contact")
     found = rules(engine, kz(contacts=CONTACTS[:1], tickets=[{**TICKET, "contact_id": "c-x"}]))
     action = found["new_contact/welcome_call"]
     assert action.contact == nba.ContactRef(id="c-x", name=None)
     assert action.text.startswith("Позвонить контакту клиента (TOO Vostok)")
 
 
-def test_no_tickets_no_action(engine: nba.Engine, kz: Build) -> None:
+def test_no_tickets_no_action(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("new_contact")
     assert rules(engine, kz(contacts=CONTACTS)) == {}
