@@ -8,6 +8,7 @@
 from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed
 from .engine import Engine
 from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
+from .explain import Explanation, MeasureTrace, RuleTrace
 from .signals import CATALOGUE as SIGNALS
 from .signals import SignalSpec
 from .snapshot import AccountSnapshot
@@ -25,6 +26,9 @@ __all__ = [
     "Renewal",
     "ContactRef",
     "Suppressed",
+    "Explanation",
+    "RuleTrace",
+    "MeasureTrace",
     "NbaError",
     "RulePackError",
     "ConditionError",

@@ -6,62 +6,19 @@ import argparse
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
-
-from pydantic import ValidationError
+from typing import NoReturn, TextIO
 
 from .decision import Decision
 from .engine import Engine
-from .errors import InputError, NbaError
-from .snapshot import AccountSnapshot
+from .errors import InputError, NbaError, Problem
+from .io import load_snapshot
+from .signals import CATALOGUE
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-
-def read_json(path: Path) -> Any:
-    """Read a JSON file; raises `InputError` naming the file (and line and column) on any problem."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a JSON file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(f"{path}: invalid JSON: nested too deeply") from None
-
-
-def describe_validation(source: str, exc: ValidationError) -> str:
-    """One paragraph listing every invalid field of a snapshot by its path."""
-    lines = [f"{source}: the snapshot is invalid ({exc.error_count()} problem{'s' if exc.error_count() != 1 else ''}):"]
-    for error in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in error["loc"]) or "(top)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field; remove it or check its spelling against the snapshot format"
-        elif error["type"] == "missing":
-            message = "missing required field"
-        lines.append(f"  {loc}: {message}")
-    return "\n".join(lines)
-
-
-def load_snapshot(path: Path) -> AccountSnapshot:
-    """Read and validate one snapshot file; raises `InputError` with every problem located."""
-    data = read_json(path)
-    try:
-        return AccountSnapshot.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(describe_validation(str(path), exc)) from None
 
 
 def parse_as_of(text: str | None) -> dt.datetime | None:
@@ -135,6 +92,122 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba explain`: why each rule fired or not for one account, and what arbitration did."""
+    snapshot = load_snapshot(Path(args.snapshot))
+    engine = load_engine(args.rules)
+    try:
+        explanation = engine.explain(snapshot, as_of=parse_as_of(args.as_of), rule=args.rule)
+    except KeyError as exc:
+        raise InputError(f"--rule: {exc.args[0]}") from None
+    if args.format == "json":
+        stdout.write(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    else:
+        stdout.write(explanation.text())
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba lint`: every problem of the packs, as file:line:col: message (hint)."""
+    from .tools.lint import lint
+
+    paths = args.paths or [_default_rules()]
+    problems = lint(paths)
+    for problem in problems:
+        stdout.write(f"{problem}\n")
+    if problems:
+        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found\n")
+        return EXIT_BAD_INPUT
+    stdout.write(f"{', '.join(map(str, paths))}: no problems\n")
+    return EXIT_OK
+
+
+def cmd_test(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba test`: run the YAML scenario tests; exit codes like pytest (0 passed, 1 failed, 2 bad input, 5 none)."""
+    from .tools.scenarios import run
+
+    paths = args.paths or [_default_rules()]
+    report = run(paths, rules=args.rules)
+    for problem in report.problems:
+        stdout.write(f"ERROR {problem}\n")
+    for outcome in report.outcomes:
+        stdout.write(f"{outcome.file}::{outcome.name} {'PASSED' if outcome.passed else 'FAILED'}\n")
+    failed = [o for o in report.outcomes if not o.passed]
+    if failed:
+        stdout.write("\n=================================== FAILURES ===================================\n")
+        for outcome in failed:
+            stdout.write(f"___ {outcome.file}::{outcome.name} ___\n")
+            for failure in outcome.failures:
+                stdout.write(f"E   {failure}\n")
+    passed = len(report.outcomes) - len(failed)
+    if report.rule_count:
+        covered = report.rule_count - len(report.uncovered)
+        stdout.write(f"\nrule coverage: {covered}/{report.rule_count} rules exercised by a scenario\n")
+        if report.uncovered:
+            stdout.write("not exercised: " + ", ".join(report.uncovered) + "\n")
+    parts = [f"{len(failed)} failed"] if failed else []
+    parts.append(f"{passed} passed")
+    if report.problems:
+        parts.append(f"{len(report.problems)} error{'s' if len(report.problems) != 1 else ''}")
+    stdout.write(f"{', '.join(parts)} in {report.seconds:.2f}s\n")
+    if report.problems:
+        return EXIT_BAD_INPUT
+    if failed:
+        return 1
+    return EXIT_OK if report.outcomes else 5
+
+
+def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba schema`: the JSON Schema of snapshots, packs or scenario files."""
+    from .tools.schema import schema_text
+
+    stdout.write(schema_text(args.what))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba diff`: which accounts gain or lose which actions between two sets of packs."""
+    from .tools.diff import diff
+
+    old, new = Engine.from_path(args.old), Engine.from_path(args.new)
+    report = diff(old, new, Path(args.snapshots), parse_as_of(args.as_of))
+    if args.format == "json":
+        payload = {"accounts": [vars(a) for a in report.accounts], "errors": report.errors, "evaluated": report.total}
+        stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for entry in report.accounts:
+            stdout.write(f"{entry.account} ({entry.source})\n")
+            stdout.writelines(f"  + {rule}\n" for rule in entry.gained)
+            stdout.writelines(f"  - {rule}\n" for rule in entry.lost)
+            stdout.writelines(f"  ~ {change}\n" for change in entry.changed)
+        for error in report.errors:
+            stdout.write(f"error: {error}\n")
+        stdout.write(f"{len(report.accounts)} of {report.total} accounts change\n")
+    return EXIT_OK
+
+
+def cmd_signals(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba signals`: the signal catalogue, as a Markdown table."""
+    stdout.write(signals_markdown())
+    return EXIT_OK
+
+
+def signals_markdown() -> str:
+    """The signal catalogue as a Markdown table (docs/signals.md is this output)."""
+    rows = ["| signal | type | unit | meaning |", "|---|---|---|---|"]
+    for spec in CATALOGUE.values():
+        meaning = spec.description + (f" (one of: {', '.join(spec.values)})" if spec.values else "")
+        rows.append(f"| `{spec.name}` | {spec.type} | {spec.unit or '—'} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def _default_rules() -> str:
+    """`rules` in the current folder when there is one, else the shipped packs."""
+    from .engine import default_rules_path
+
+    return "rules" if Path("rules").is_dir() else str(default_rules_path())
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit status 2 and no traceback (as argparse does), to stderr."""
 
@@ -153,6 +226,38 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--as-of", help="ISO 8601 moment to evaluate at; naive = the account's local time; default: now")
     ev.add_argument("--format", choices=("json", "table"), default="json", help="output format (default: json)")
     ev.set_defaults(handler=cmd_evaluate)
+
+    ex = sub.add_parser("explain", help="explain, for one account, why each rule fired or not")
+    ex.add_argument("snapshot", help="account snapshot, a JSON file")
+    ex.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
+    ex.add_argument("--as-of", help="ISO 8601 moment; naive = the account's local time; default: now")
+    ex.add_argument("--rule", help="explain only this rule (pack/rule)")
+    ex.add_argument("--format", choices=("text", "json"), default="text")
+    ex.set_defaults(handler=cmd_explain)
+
+    li = sub.add_parser("lint", help="check packs without a snapshot; every problem as file:line:col")
+    li.add_argument("paths", nargs="*", help="pack files or folders; default: ./rules, else the shipped packs")
+    li.set_defaults(handler=cmd_lint)
+
+    te = sub.add_parser("test", help="run the YAML scenario tests (*.test.yaml) next to the packs")
+    te.add_argument("paths", nargs="*", help="scenario files or folders; default: ./rules, else the shipped packs")
+    te.add_argument("--rules", help="packs to test against; default: each scenario file's own folder")
+    te.set_defaults(handler=cmd_test)
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of snapshots, packs or scenario files")
+    sc.add_argument("what", choices=("snapshot", "pack", "scenario"))
+    sc.set_defaults(handler=cmd_schema)
+
+    di = sub.add_parser("diff", help="which accounts gain or lose which actions between two sets of packs")
+    di.add_argument("old", help="the packs as they are")
+    di.add_argument("new", help="the packs as they would be")
+    di.add_argument("--snapshots", required=True, help="a folder of *.json, a .jsonl file, or one .json file")
+    di.add_argument("--as-of", help="ISO 8601 moment; default: now")
+    di.add_argument("--format", choices=("table", "json"), default="table")
+    di.set_defaults(handler=cmd_diff)
+
+    si = sub.add_parser("signals", help="print the signal catalogue (Markdown)")
+    si.set_defaults(handler=cmd_signals)
     return parser
 
 

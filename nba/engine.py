@@ -11,7 +11,8 @@ from typing import Literal
 
 from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
-from .conditions import ConditionBackend, NativeBackend
+from .conditions import ConditionBackend, NativeBackend, trace
+from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk
 from .discount import decide
 from .packs.loader import load_packs
@@ -102,6 +103,36 @@ class Engine:
     def evaluate(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> Decision:
         """Decide the next actions for one account at `as_of` (naive: the account's local time; None: now)."""
         return self._run(snapshot, as_of).decision
+
+    def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
+        """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""
+        run = self._run(snapshot, as_of)
+        decision = run.decision
+        fate: dict[str, str] = {}
+        for action in decision.actions:
+            fate[action.rule] = f"kept: {action.kind} due {action.due.isoformat()} (priority {action.priority})"
+            for merged in action.merged_rules:
+                fate[merged] = f"merged into {action.rule}'s {action.kind}"
+        for held in decision.suppressed:
+            fate.setdefault(held.rule, f"held back: {held.reason}")
+        traces: list[RuleTrace] = []
+        for compiled in self._ruleset.rules:
+            if rule is not None and compiled.id != rule:
+                continue
+            outcome = run.outcomes[compiled.id]
+            condition = compiled.condition
+            if outcome is True:
+                traces.append(RuleTrace(rule=compiled.id, outcome="fired", condition=condition.text, result=fate.get(compiled.id)))
+                continue
+            clause = trace(condition.node, condition.text, run.signals)
+            traces.append(RuleTrace(rule=compiled.id, outcome="unknown data" if outcome is None else "not fired",
+                                    condition=condition.text, clause=clause.clause, values=dict(clause.values)))
+        if rule is not None and not traces:
+            raise KeyError(f"no rule {rule!r}; rules: {', '.join(self.rule_ids)}")
+        measures = [MeasureTrace(measure=m.measure.id, points=m.measure.points, hit=m.measure.id in decision.risk.reasons,
+                                 condition=m.condition.text) for m in self._ruleset.measures]
+        return Explanation(decision=decision, signals=dict(run.signals), rules=traces, risk_measures=measures,
+                           arbitration=list(run.notes))
 
     def signals(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> dict[str, SignalValue]:
         """Every signal of the catalogue for this account at `as_of`, derived ones included."""

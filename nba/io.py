@@ -1,0 +1,114 @@
+"""Reading snapshots from files — one JSON file, a folder of them, or JSON Lines — with located errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InputError
+from .snapshot import AccountSnapshot
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file; raises `InputError` naming the file (and line and column) on any problem."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a JSON file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    return parse_json(text, str(path))
+
+
+def parse_json(text: str, where: str, line_offset: int = 0) -> Any:
+    """Parse JSON text; raises `InputError` at `where:line:column`."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}:{exc.lineno + line_offset}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{where}: invalid JSON: nested too deeply") from None
+
+
+def describe_validation(source: str, exc: ValidationError) -> str:
+    """One paragraph listing every invalid field of a snapshot by its path."""
+    count = exc.error_count()
+    lines = [f"{source}: the snapshot is invalid ({count} problem{'s' if count != 1 else ''}):"]
+    for error in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in error["loc"]) or "(top)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field; remove it or check its spelling against the snapshot format"
+        elif error["type"] == "missing":
+            message = "missing required field"
+        lines.append(f"  {loc}: {message}")
+    return "\n".join(lines)
+
+
+def validate_snapshot(data: Any, source: str) -> AccountSnapshot:
+    """Validate snapshot data; raises `InputError` listing every invalid field."""
+    try:
+        return AccountSnapshot.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation(source, exc)) from None
+
+
+def load_snapshot(path: Path) -> AccountSnapshot:
+    """Read and validate one snapshot file; raises `InputError` with every problem located."""
+    return validate_snapshot(read_json(path), str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One snapshot read from a portfolio: where it came from, and the snapshot or the error."""
+
+    source: str
+    snapshot: AccountSnapshot | None
+    error: str | None
+
+
+def read_portfolio(path: Path) -> Iterator[Record]:
+    """Snapshots one by one from a .jsonl file (one per line), a folder of *.json, or one .json file.
+
+    A bad record yields an error record (with its line number) and the rest are still read.
+    """
+    if path.is_dir():
+        for file in sorted(path.glob("*.json")):
+            yield _record(str(file), lambda file=file: load_snapshot(file))
+        return
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.suffix != ".jsonl":
+        yield _record(str(path), lambda: load_snapshot(path))
+        return
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                yield Record(where, None, f"{where}: not UTF-8 text (byte {exc.start})")
+                continue
+            yield _record(where, lambda line=line, where=where: validate_snapshot(parse_json(line, str(path), number - 1), where))
+
+
+def _record(source: str, load: Any) -> Record:
+    try:
+        return Record(source, load(), None)
+    except InputError as exc:
+        return Record(source, None, str(exc))

@@ -1,0 +1,1 @@
+"""Tools for the people who edit rule packs: lint, scenario tests, schemas, and pack diffs."""

@@ -1,0 +1,98 @@
+"""`nba lint`: every problem of a set of packs at once, plus rules that can never fire or duplicate another."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..conditions import NativeBackend, parse
+from ..conditions.ast import Compare, Literal, Logical, Name, Node
+from ..errors import Problem, RulePackError
+from ..packs.loader import PackSource, load_packs, sort_problems
+from ..ruleset import compile_packs
+
+
+def lint(paths: Sequence[str | Path]) -> list[Problem]:
+    """All problems of the packs under `paths`, located; an empty list means they are clean."""
+    try:
+        sources = load_packs(paths)
+        compile_packs(sources, NativeBackend())
+    except RulePackError as exc:
+        return list(exc.problems)
+    return sort_problems(_unreachable(sources) + _duplicates(sources))
+
+
+def _unreachable(sources: Sequence[PackSource]) -> list[Problem]:
+    problems = []
+    for source in sources:
+        for i, rule in enumerate(source.pack.rules):
+            why = never_true(parse(rule.when))
+            if why:
+                problems.append(source.problem(("rules", i, "when"), f"rule `{rule.id}` can never fire: {why}",
+                                               "fix the bounds, or delete the rule"))
+    return problems
+
+
+def _duplicates(sources: Sequence[PackSource]) -> list[Problem]:
+    problems = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for source in sources:
+        for i, rule in enumerate(source.pack.rules):
+            key = (_canonical(parse(rule.when)), rule.action.kind, ",".join(rule.action.contact))
+            full = f"{source.pack.pack}/{rule.id}"
+            if key in seen:
+                problems.append(source.problem(("rules", i, "when"),
+                                               f"rule `{full}` is shadowed: `{seen[key]}` has the same condition, kind and contact",
+                                               "merge the two rules, or make the conditions differ"))
+            else:
+                seen[key] = full
+    return problems
+
+
+def never_true(node: Node) -> str | None:
+    """Why a conjunction of comparisons with constants can never hold, or None when it might."""
+    parts = node.operands if isinstance(node, Logical) and node.op == "and" else (node,)
+    low: dict[str, tuple[float, bool]] = {}
+    high: dict[str, tuple[float, bool]] = {}
+    equal: dict[str, object] = {}
+    for part in parts:
+        if not (isinstance(part, Compare) and isinstance(part.left, Name) and isinstance(part.right, Literal)):
+            continue
+        name, value, op = part.left.name, part.right.value, part.op
+        if op == "==":
+            if name in equal and equal[name] != value:
+                return f"`{name}` cannot be both {_show(equal[name])} and {_show(value)}"
+            equal[name] = value
+        if isinstance(value, bool) or not isinstance(value, float):
+            continue
+        if op in (">", ">=", "=="):
+            strict = op == ">"
+            if name not in low or value > low[name][0] or (value == low[name][0] and strict):
+                low[name] = (value, strict)
+        if op in ("<", "<=", "=="):
+            strict = op == "<"
+            if name not in high or value < high[name][0] or (value == high[name][0] and strict):
+                high[name] = (value, strict)
+    for name in low.keys() & high.keys():
+        (lo, lo_strict), (hi, hi_strict) = low[name], high[name]
+        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+            return f"`{name}` cannot be {'above' if lo_strict else 'at least'} {lo:g} and {'below' if hi_strict else 'at most'} {hi:g}"
+    return None
+
+
+def _canonical(node: Node) -> str:
+    """A text for a condition that ignores spacing, parentheses and the order of `and`/`or` operands."""
+    if isinstance(node, Logical):
+        return f"{node.op}(" + ",".join(sorted(_canonical(p) for p in node.operands)) + ")"
+    if isinstance(node, Compare):
+        return f"{node.op}({_canonical(node.left)},{_canonical(node.right)})"
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Literal):
+        return repr(node.value)
+    return repr(node)
+
+
+def _show(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+

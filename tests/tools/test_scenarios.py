@@ -1,0 +1,72 @@
+"""`nba test` through its real entry point: the shipped scenarios, failures, bad files, coverage, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import RULES
+
+
+def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_every_shipped_scenario_passes_and_covers_every_rule() -> None:
+    result = nba_cli("test", str(RULES))
+    assert result.returncode == 0, result.stdout
+    assert "FAILED" not in result.stdout
+    assert "rule coverage: 24/24 rules exercised by a scenario" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("37 passed in ")
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def test_a_failing_expectation_is_reported_like_pytest(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    scenario = rules / "activity_drop.test.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("activity_drop_pct >= 40", "x"), encoding="utf-8")
+    pack = rules / "activity_drop.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("activity_drop_pct >= 40", "activity_drop_pct >= 60"), encoding="utf-8")
+    result = nba_cli("test", str(scenario))
+    assert result.returncode == 1
+    assert f"{scenario}::a halved month books a usage-audit call on Monday FAILED" in result.stdout
+    assert "E   expected an action from activity_drop/usage_audit_call; actions came from: none" in result.stdout
+    assert "rule coverage: 1/24" in result.stdout and "not exercised: activity_drop/usage_audit_call," in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("1 failed, 2 passed in ")
+
+
+def test_a_bad_scenario_file_is_located(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    scenario = rules / "data_export.test.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("    expect:\n      no_actions", "    expectt:\n      no_actions"),
+                        encoding="utf-8")
+    result = nba_cli("test", str(scenario))
+    assert result.returncode == 2
+    assert f"ERROR {scenario}:36:5: unknown field `expectt` in scenarios.2 (did you mean `expect`?)" in result.stdout
+
+
+def test_a_bad_snapshot_in_a_scenario_is_located(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    scenario = rules / "tariff_limit.test.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("timezone: America/New_York", "timezone: America/NewYork"),
+                        encoding="utf-8")
+    result = nba_cli("test", str(scenario))
+    assert result.returncode == 2
+    assert f"ERROR {scenario}:5:76: `snapshots.acme.account.timezone`" in result.stdout and "unknown time zone 'America/NewYork'" in result.stdout
+
+
+def test_no_scenarios_exits_5(tmp_path: Path) -> None:
+    result = nba_cli("test", str(tmp_path))
+    assert result.returncode == 5
+
+
+def test_missing_path_exits_2(tmp_path: Path) -> None:
+    result = nba_cli("test", str(tmp_path / "none"))
+    assert result.returncode == 2 and "no such file or folder" in result.stdout

@@ -1,0 +1,57 @@
+"""`nba schema` (kept in docs/schema for editors) and `nba diff` (the review step before a pack change ships)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, REPO, RULES
+
+
+def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("what", ["snapshot", "pack", "scenario"])
+def test_the_committed_schemas_are_the_generated_ones(what: str) -> None:
+    result = nba_cli("schema", what)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["$schema"].startswith("https://json-schema.org/")
+    assert result.stdout == (REPO / "docs" / "schema" / f"{what}.schema.json").read_text(encoding="utf-8"), (
+        f"regenerate with: nba schema {what} > docs/schema/{what}.schema.json")
+
+
+def test_every_shipped_pack_names_its_schema() -> None:
+    for path in RULES.glob("*.yaml"):
+        kind = "scenario" if path.name.endswith(".test.yaml") else "pack"
+        assert path.read_text(encoding="utf-8").splitlines()[0] == f"# yaml-language-server: $schema=../docs/schema/{kind}.schema.json"
+
+
+def test_diff_shows_who_gains_and_loses_what(tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    shutil.copytree(RULES, new)
+    pack = new / "tariff_limit.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("max_limit_used_pct >= 85 and", "max_limit_used_pct >= 95 and"),
+                    encoding="utf-8")
+    result = nba_cli("diff", str(RULES), str(new), "--snapshots", str(EXAMPLES), "--as-of", "2025-03-31T09:00")
+    assert result.returncode == 0, result.stderr
+    assert "acc-1042 (" in result.stdout and "  - tariff_limit/upgrade_offer" in result.stdout
+    assert result.stdout.splitlines()[-1].endswith(f"of {len(list(EXAMPLES.glob('*.json')))} accounts change")
+    as_json = json.loads(nba_cli("diff", str(RULES), str(new), "--snapshots", str(EXAMPLES), "--as-of", "2025-03-31T09:00",
+                                 "--format", "json").stdout)
+    lost = {a["account"]: a["lost"] for a in as_json["accounts"]}
+    assert lost["acc-1042"] == ["tariff_limit/upgrade_offer"]
+
+
+def test_diff_reads_jsonl_and_reports_bad_lines(tmp_path: Path) -> None:
+    good = (EXAMPLES / "vostok.json").read_text(encoding="utf-8")
+    lines = tmp_path / "book.jsonl"
+    lines.write_text(json.dumps(json.loads(good)) + "\n{not json\n", encoding="utf-8")
+    result = nba_cli("diff", str(RULES), str(RULES), "--snapshots", str(lines), "--as-of", "2025-03-31T09:00")
+    assert result.returncode == 0
+    assert f"error: {lines}:2:2: invalid JSON" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 of 1 accounts change"
