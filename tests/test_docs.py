@@ -1,0 +1,76 @@
+"""The docs tell the truth: every Python and YAML example runs or loads, the signal table is current,
+and the site builds with mkdocs in strict mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import REPO
+
+import nba
+from nba.cli import signals_markdown
+from nba.errors import RulePackError
+
+DOCS = REPO / "docs"
+PAGES = sorted(DOCS.glob("*.md")) + [REPO / "README.md"]
+BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+
+
+def blocks(language: str) -> list[tuple[str, str]]:
+    found = []
+    for page in PAGES:
+        for number, (lang, body) in enumerate(BLOCK.findall(page.read_text(encoding="utf-8"))):
+            if lang == language:
+                found.append((f"{page.name}#{number}", body))
+    return found
+
+
+@pytest.mark.parametrize(("where", "code"), blocks("python"), ids=[w for w, _ in blocks("python")])
+def test_python_examples_run(where: str, code: str, tmp_path: Path) -> None:
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": ""}
+    result = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, f"{where}:\n{result.stderr}"
+
+
+@pytest.mark.parametrize(("where", "text"), blocks("yaml"), ids=[w for w, _ in blocks("yaml")])
+def test_yaml_examples_are_valid(where: str, text: str, tmp_path: Path) -> None:
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict), where
+    if "pack" in data:
+        path = tmp_path / "example.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            nba.Engine.from_path(path)
+        except RulePackError as exc:
+            pytest.fail(f"{where}: {exc}")
+    elif "scenarios" in data:
+        from nba.tools.scenarios import ScenarioFile
+
+        ScenarioFile.model_validate(data)
+
+
+def test_the_signal_table_is_current() -> None:
+    assert signals_markdown() in (DOCS / "signals.md").read_text(encoding="utf-8"), "regenerate the table with `nba signals`"
+
+
+def test_every_signal_and_placeholder_is_documented() -> None:
+    from nba.ruleset import CONTEXT_PLACEHOLDERS
+
+    authoring = (DOCS / "authoring.md").read_text(encoding="utf-8")
+    for name in CONTEXT_PLACEHOLDERS:
+        assert f"{{{name}}}" in authoring, f"placeholder {{{name}}} is not in docs/authoring.md"
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "authoring" / "index.html").exists()
