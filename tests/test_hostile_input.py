@@ -1,0 +1,164 @@
+"""Hostile and broken input: mutated packs and snapshots load, or fail with our errors — fast, with no code run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import EXAMPLES, RULES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import nba
+from nba.errors import InputError, RulePackError
+from nba.io import parse_json, validate_snapshot
+
+PACK_TEXT = (RULES / "activity_drop.yaml").read_text(encoding="utf-8")
+SNAPSHOT_TEXT = (EXAMPLES / "vostok.json").read_text(encoding="utf-8")
+MARKER = Path("/tmp/nba-hostile-marker")
+TIME_BOUND = 10.0  # seconds a single load may take, whatever the input
+_AS_OF = dt.datetime(2025, 3, 31, 9, 0)
+
+_INJECTIONS = st.sampled_from([
+    "!!python/object/apply:os.system ['touch /tmp/nba-hostile-marker']",
+    "!!python/object/new:os.system ['touch /tmp/nba-hostile-marker']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "&a [*a]", "*undefined", "!!binary aGVsbG8=", "!!set {a, b}", "!!timestamp 2025-01-01",
+    "[" * 200 + "]" * 200, "{" * 200 + "}" * 200, "9" * 5000, "x" * 100_000, "1e999", "-.inf", ".nan",
+    "\x00", "\ud800", "'unterminated", "\"\\u00\"", ": : :", "- - -", "? complex key", "<<: *a",
+])
+
+
+def load_pack_text(text: str | bytes, tmp: Path) -> None:
+    path = tmp / "pack.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    start = time.perf_counter()
+    try:
+        nba.Engine.from_path(path)
+    except RulePackError:
+        pass
+    assert time.perf_counter() - start < TIME_BOUND
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.integers(0, len(PACK_TEXT) - 1), _INJECTIONS)
+def test_injected_pack_text_loads_or_fails_cleanly(tmp_path: Path, position: int, payload: str) -> None:
+    MARKER.unlink(missing_ok=True)
+    load_pack_text(PACK_TEXT[:position] + payload + PACK_TEXT[position:], tmp_path)
+    assert not MARKER.exists(), "a YAML tag ran code"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_as_a_pack(tmp_path: Path, data: bytes) -> None:
+    load_pack_text(data, tmp_path)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(PACK_TEXT) - 1), st.sampled_from([" ", "\n", ":", "-", "'", "\"", "#", "\t", "{", "}"])),
+                max_size=8))
+def test_mutated_pack_text(tmp_path: Path, edits: list[tuple[int, str]]) -> None:
+    text = PACK_TEXT
+    for position, char in edits:
+        text = text[:position] + char + text[position + 1:]
+    load_pack_text(text, tmp_path)
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    start = time.perf_counter()
+    with pytest.raises(RulePackError, match="alias bomb"):
+        nba.Engine.from_path(_write(tmp_path, "\n".join(lines) + "\npack: x\nversion: 1\n"))
+    assert time.perf_counter() - start < 2
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="nested"):
+        nba.Engine.from_path(_write(tmp_path, "pack: x\nversion: 1\nrules: " + "[" * 5000 + "]" * 5000 + "\n"))
+
+
+def test_wrong_encodings(tmp_path: Path) -> None:
+    for encoded in (PACK_TEXT.encode("utf-16"), PACK_TEXT.encode("cp1251", errors="replace"), b"\xff\xfe\x00"):
+        with pytest.raises(RulePackError, match="not UTF-8"):
+            nba.Engine.from_path(_write(tmp_path, encoded))
+
+
+def _write(tmp: Path, content: str | bytes) -> Path:
+    path = tmp / "pack.yaml"
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.data())
+def test_mutated_snapshots_validate_or_fail_with_a_validation_error(data: st.DataObject) -> None:
+    snapshot = json.loads(SNAPSHOT_TEXT)
+    for _ in range(data.draw(st.integers(1, 4))):
+        target = snapshot
+        path = data.draw(st.sampled_from([["account"], ["contract"], ["health"], ["usage", 0], ["contacts", 0],
+                                          ["tickets", 0], ["requests", 0], ["limits", 0], ["touches", 0], []]))
+        for step in path:  # an earlier mutation may have replaced what this path walks through
+            inner = target.get(step) if isinstance(target, dict) else (
+                target[step] if isinstance(target, list) and len(target) > step else None)  # type: ignore[index]
+            if not isinstance(inner, (dict, list)):
+                break
+            target = inner
+        if not isinstance(target, dict):
+            continue
+        key = data.draw(st.sampled_from(sorted(target) + ["extra"]))
+        target[key] = data.draw(_JSON_VALUES)
+    try:
+        snap = validate_snapshot(snapshot, "mutated")
+    except InputError:
+        return
+    nba.Engine.default().evaluate(snap, as_of=_AS_OF)
+
+
+@given(st.text(max_size=300))
+def test_arbitrary_json_text_gives_located_errors(text: str) -> None:
+    try:
+        data = parse_json(text, "input.json")
+    except InputError as exc:
+        assert str(exc).startswith("input.json")
+        return
+    try:
+        nba.AccountSnapshot.model_validate(data)
+    except ValidationError:
+        pass
+
+
+def test_huge_numbers_and_strings_in_a_snapshot() -> None:
+    snapshot = json.loads(SNAPSHOT_TEXT)
+    snapshot["contract"]["price"] = 10**400
+    with pytest.raises(InputError, match="contract.price"):
+        validate_snapshot(snapshot, "big.json")
+    snapshot = json.loads(SNAPSHOT_TEXT)
+    snapshot["tickets"][0]["subject"] = "выгрузить " * 100_000
+    decision = nba.Engine.default().evaluate(validate_snapshot(snapshot, "long.json"), as_of=_AS_OF)
+    assert decision.actions
+
+
+def test_deeply_nested_json_is_a_clean_error() -> None:
+    with pytest.raises(InputError, match="input.json"):
+        parse_json("[" * 100_000 + "]" * 100_000, "input.json")
+
+
+def test_yaml_pack_cannot_reach_python(tmp_path: Path) -> None:
+    MARKER.unlink(missing_ok=True)
+    bad = yaml.safe_dump({"pack": "x", "version": 1}) + "rules: !!python/object/apply:os.system ['touch /tmp/nba-hostile-marker']\n"
+    with pytest.raises(RulePackError, match="is not allowed"):
+        nba.Engine.from_path(_write(tmp_path, bad))
+    assert not MARKER.exists()
