@@ -15,7 +15,7 @@ from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk
 from .discount import decide
-from .packs.loader import load_packs
+from .packs.loader import PackSource, load_packs
 from .renewal import renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
@@ -25,7 +25,7 @@ from .snapshot import AccountSnapshot, Contact
 from .texts import Inflector, NumberStyle, format_date_local, format_due, language, pick_locale, render
 from .vocab import OwnerRole
 
-BackendName = Literal["native"]
+BackendName = Literal["native", "durable"]
 
 _OFFER_WORDS = {
     "ru": {
@@ -53,7 +53,11 @@ def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
         return backend
     if backend == "native":
         return NativeBackend()
-    raise ValueError(f"unknown backend {backend!r}: use 'native'")
+    if backend == "durable":
+        from .conditions.durable import DurableBackend
+
+        return DurableBackend()
+    raise ValueError(f"unknown backend {backend!r}: use 'native' or 'durable'")
 
 
 def default_rules_path() -> Path:
@@ -70,8 +74,9 @@ def default_rules_path() -> Path:
 class Engine:
     """Evaluates account snapshots against compiled rule packs. Immutable, so safe to share between threads."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, sources: Sequence[PackSource] = ()) -> None:
         self._ruleset = ruleset
+        self._sources = tuple(sources)
         self._holidays = HolidayBook()
         self._inflector = Inflector()
         self._number_styles: dict[str, NumberStyle] = {}  # a cache of immutable values, filled on first use
@@ -81,7 +86,14 @@ class Engine:
     def from_path(cls, path: str | Path | Iterable[str | Path], *, backend: ConditionBackend | str = "native") -> Engine:
         """Load a folder of *.yaml packs (or one file, or several paths); raises `RulePackError` on any bad pack."""
         paths = [path] if isinstance(path, (str, Path)) else list(path)
-        return cls(compile_packs(load_packs(paths), _resolve_backend(backend)))
+        sources = load_packs(paths)
+        return cls(compile_packs(sources, _resolve_backend(backend)), sources)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle as the validated packs and the backend's name; the receiving process compiles them again."""
+        if not self._sources:
+            raise TypeError("only engines built with Engine.from_path() or Engine.default() can be pickled")
+        return (_rebuild, (self._sources, self._ruleset.backend))
 
     @classmethod
     def default(cls, *, backend: ConditionBackend | str = "native") -> Engine:
@@ -282,6 +294,10 @@ class Engine:
             else:
                 out[name] = str(value)
         return out
+
+
+def _rebuild(sources: Sequence[PackSource], backend: str) -> Engine:
+    return Engine(compile_packs(sources, _resolve_backend(backend)), sources)
 
 
 class _Run:

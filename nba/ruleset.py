@@ -170,6 +170,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         try:
             node = parse(text)
             used = check(node, _symbols_for(loc))
+            backend.check(node)
         except ConditionError as exc:
             problems.append(condition_problem(source, loc, exc))
             continue

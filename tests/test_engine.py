@@ -126,3 +126,12 @@ def test_owner_name_comes_from_the_team_for_the_role(engine: nba.Engine, kz: Bui
               touches=[{"at": "2025-01-10T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"}])
     (action,) = engine.evaluate(snap, as_of=almaty(2025, 1, 15, 9, 0)).actions
     assert (action.owner_role, action.owner) == ("account_manager", "Daniyar Omarov")
+
+
+def test_an_engine_pickles_for_worker_processes(engine: nba.Engine, kz: Build) -> None:
+    import pickle
+
+    clone = pickle.loads(pickle.dumps(engine))
+    snap = busy_account(kz)
+    assert clone.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0)) == engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0))
+    assert clone.rule_ids == engine.rule_ids

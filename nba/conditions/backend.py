@@ -19,6 +19,10 @@ class ConditionBackend(Protocol):
 
     name: str
 
+    def check(self, condition: Node) -> None:
+        """Raise `ConditionError` (with the position) for a condition this backend cannot express."""
+        ...
+
     def compile(self, conditions: Sequence[Node]) -> Sequence[CompiledCondition]:
         """Compile each condition; the result has one callable per input, in order."""
         ...
@@ -28,6 +32,9 @@ class NativeBackend:
     """The default backend: compiles each condition to nested Python closures at load time (no eval)."""
 
     name = "native"
+
+    def check(self, condition: Node) -> None:
+        """Every type-checked condition is expressible natively."""
 
     def compile(self, conditions: Sequence[Node]) -> Sequence[CompiledCondition]:
         """Compile each condition tree to a closure with three-valued logic."""

@@ -127,9 +127,12 @@ class _Converter:
     def _scalar(self, node: yaml.Node) -> Any:
         try:
             value = self._scalars.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as exc:
+        except yaml.constructor.ConstructorError:
             self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))
-            del exc
+            return None
+        except Exception:  # PyYAML's own constructors fail in odd ways on malformed input (e.g. a bad !!timestamp)
+            self.problems.append(self._at(node, f"value {node.value!r:.40} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                                          "write it as plain text in quotes"))
             return None
         if node.tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
             self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))

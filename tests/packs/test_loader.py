@@ -179,3 +179,10 @@ def test_error_message_of_the_exception_lists_the_problems(tmp_path: Path) -> No
         nba.Engine.from_path(path)
     assert str(info.value).startswith("rule pack not loaded, 1 problem:\n")
     assert "unknown signal `forty`" in str(info.value)
+
+
+def test_malformed_tagged_values_are_problems_not_crashes(tmp_path: Path) -> None:
+    # Found by the hostile-input fuzz test: PyYAML's timestamp constructor raised AttributeError here.
+    path = write(tmp_path, GOOD_RULE.replace("version: 1", "version: !!timestamp 2025-01-01x"))
+    (problem,) = messages(path)
+    assert problem.startswith(f"{path}:2:10: value '2025-01-01x' cannot be read as timestamp")
