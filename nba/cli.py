@@ -201,6 +201,121 @@ def signals_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
+def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba evaluate-portfolio`: every account of a book, bad records reported by line, output written whole."""
+    import yaml
+
+    from .capacity import AccountPlace, CapacitySettings, apply_capacity
+    from .io import read_portfolio
+    from .output import CsvRows, atomic_writer, ics_calendars, jsonl_line, write_atomically
+
+    engine = load_engine(args.rules)
+    as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
+    capacity = None
+    if args.capacity:
+        from pydantic import ValidationError
+
+        try:
+            capacity = CapacitySettings.model_validate(yaml.safe_load(Path(args.capacity).read_text(encoding="utf-8")) or {})
+        except (OSError, yaml.YAMLError, ValidationError) as exc:
+            raise InputError(f"{args.capacity}: not a capacity file: {exc}") from None
+    errors = 0
+    places: list[AccountPlace] = []
+    progress = _Progress(sys.stderr)
+
+    def good_snapshots():  # type: ignore[no-untyped-def]
+        nonlocal errors
+        for record in read_portfolio(Path(args.snapshots)):
+            if record.snapshot is None:
+                errors += 1
+                sys.stderr.write(f"{progress.clear()}nba: skipped {record.error}\n")
+                continue
+            places.append(AccountPlace(record.snapshot.account.country, record.snapshot.account.timezone,
+                                       record.snapshot.account.locale))
+            yield record.snapshot
+
+    decisions = engine.evaluate_many(good_snapshots(), as_of=as_of, workers=args.workers)
+    out = Path(args.out)
+    count = actions = 0
+    start = time.perf_counter()
+    if capacity is not None or args.format == "ics":
+        collected = []
+        for decision in decisions:
+            collected.append(decision)
+            count += 1
+            progress.tick(count)
+        if capacity is not None:
+            collected = apply_capacity(list(zip(collected, places, strict=True)), capacity)
+        actions = sum(len(d.actions) for d in collected)
+        if args.format == "ics":
+            for name, text in ics_calendars(collected).items():
+                write_atomically(out / name, text)
+        else:
+            with atomic_writer(out) as stream:
+                rows = CsvRows(stream) if args.format == "csv" else None
+                for decision in collected:
+                    rows.write(decision) if rows else stream.write(jsonl_line(decision))
+    else:
+        with atomic_writer(out) as stream:
+            rows = CsvRows(stream) if args.format == "csv" else None
+            for decision in decisions:
+                rows.write(decision) if rows else stream.write(jsonl_line(decision))
+                count += 1
+                actions += len(decision.actions)
+                progress.tick(count)
+    seconds = time.perf_counter() - start
+    sys.stderr.write(progress.clear())
+    stdout.write(f"evaluated {count} accounts ({actions} actions) in {seconds:.1f}s"
+                 + (f"; {errors} bad record{'s' if errors != 1 else ''} skipped" if errors else "") + f"; wrote {out}\n")
+    return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba report`: portfolio metrics as a table or JSON, and a chart of risk by renewal month."""
+    from .io import read_portfolio
+    from .output import write_atomically
+    from .report import Report
+
+    engine = load_engine(args.rules)
+    as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
+    report = Report()
+    errors = 0
+    for record in read_portfolio(Path(args.snapshots)):
+        if record.snapshot is None:
+            errors += 1
+            sys.stderr.write(f"nba: skipped {record.error}\n")
+            continue
+        report.add(record.snapshot, engine.evaluate(record.snapshot, as_of=as_of))
+    if args.chart:
+        write_atomically(Path(args.chart), report.chart_svg())
+    if args.format == "json":
+        stdout.write(json.dumps(report.metrics(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        stdout.write(report.table())
+    return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+class _Progress:
+    """A one-line progress counter on a terminal; silent when the stream is not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._on = stream.isatty()
+        self._start = self._last = time.perf_counter()
+
+    def tick(self, count: int) -> None:
+        """Show `count` accounts done, at most five times a second."""
+        now = time.perf_counter()
+        if self._on and now - self._last >= 0.2:
+            self._last = now
+            self._stream.write(f"\r{count:,} accounts evaluated, {count / (now - self._start):,.0f}/s")
+            self._stream.flush()
+
+    def clear(self) -> str:
+        """The text that clears the progress line (empty when not on a terminal)."""
+        return "\r\x1b[K" if self._on else ""
+
+
 def _default_rules() -> str:
     """`rules` in the current folder when there is one, else the shipped packs."""
     from .engine import default_rules_path
@@ -255,6 +370,24 @@ def build_parser() -> argparse.ArgumentParser:
     di.add_argument("--as-of", help="ISO 8601 moment; default: now")
     di.add_argument("--format", choices=("table", "json"), default="table")
     di.set_defaults(handler=cmd_diff)
+
+    ep = sub.add_parser("evaluate-portfolio", help="evaluate a whole book of accounts into JSONL, CSV or iCalendar")
+    ep.add_argument("snapshots", help="a .jsonl file (one snapshot a line), a folder of *.json, or one .json file")
+    ep.add_argument("--as-of", help="ISO 8601 moment; default: now")
+    ep.add_argument("--out", required=True, help="output file (jsonl, csv) or folder (ics: one calendar per owner)")
+    ep.add_argument("--format", choices=("jsonl", "csv", "ics"), default="jsonl")
+    ep.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
+    ep.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ep.add_argument("--capacity", help="YAML file of daily call and meeting capacity per owner")
+    ep.set_defaults(handler=cmd_evaluate_portfolio)
+
+    rp = sub.add_parser("report", help="portfolio metrics: renewal rate, at-risk pipeline, GRR/NRR, risk, workload")
+    rp.add_argument("snapshots", help="a .jsonl file, a folder of *.json, or one .json file")
+    rp.add_argument("--as-of", help="ISO 8601 moment; default: now")
+    rp.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
+    rp.add_argument("--format", choices=("table", "json"), default="table")
+    rp.add_argument("--chart", help="write an SVG chart of the pipeline's risk by renewal month")
+    rp.set_defaults(handler=cmd_report)
 
     si = sub.add_parser("signals", help="print the signal catalogue (Markdown)")
     si.set_defaults(handler=cmd_signals)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -16,6 +16,7 @@ from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk
 from .discount import decide
 from .packs.loader import PackSource, load_packs
+from .parallel import parallel_map
 from .renewal import renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
@@ -80,6 +81,7 @@ class Engine:
         self._holidays = HolidayBook()
         self._inflector = Inflector()
         self._number_styles: dict[str, NumberStyle] = {}  # a cache of immutable values, filled on first use
+        self._phrases: dict[tuple[object, ...], str] = {}  # formatted dates: a cache of pure results, bounded
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
@@ -115,6 +117,21 @@ class Engine:
     def evaluate(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> Decision:
         """Decide the next actions for one account at `as_of` (naive: the account's local time; None: now)."""
         return self._run(snapshot, as_of).decision
+
+    def evaluate_many(self, snapshots: Iterable[AccountSnapshot], as_of: dt.datetime | None = None, *, workers: int = 1,
+                      chunk_size: int = 64) -> Iterator[Decision]:
+        """Decisions for many accounts, streamed in input order: memory stays flat whatever the portfolio's size.
+
+        With `workers > 1` the snapshots are evaluated in that many processes (each gets a copy of this
+        engine); at most `2 x workers` chunks are in flight, so the input is read only as fast as it is used.
+        The results are the same as evaluating one by one. `as_of=None` fixes "now" once for the whole run.
+        """
+        moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
+        if workers <= 1:
+            for snapshot in snapshots:
+                yield self.evaluate(snapshot, as_of=moment)
+            return
+        yield from parallel_map(self, snapshots, moment, workers=workers, chunk_size=chunk_size)
 
     def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
         """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""
@@ -187,7 +204,8 @@ class Engine:
                 fired.append(rule)
         candidates = [self._candidate(rule, snapshot, signals, risk, renewal, discount, as_of) for rule in fired]
         arbitrated = arbitrate(candidates, rs.arbitration, rs.conflict_conditions, signals, _touches(snapshot), locale)
-        decision = Decision(
+        # The engine builds its output from validated parts; the property tests re-validate every decision.
+        decision = Decision.model_construct(
             account_id=snapshot.account.id,
             as_of=as_of,
             risk=risk,
@@ -232,12 +250,12 @@ class Engine:
             "company": lambda: account.name,
             "primary_contact": lambda: next((c.name for c in snapshot.contacts if c.is_primary), nominative),
             "owner": lambda: owner or role,
-            "due": lambda: format_due(due, locale, as_of.date()),
-            "due_date": lambda: format_date_local(due.date(), locale),
+            "due": lambda: self._phrase(format_due, due, locale, as_of.year if due.year != as_of.year else None),
+            "due_date": lambda: self._phrase(format_date_local, due.date(), locale),
             "due_time": lambda: due.strftime("%H:%M"),
-            "end_date": lambda: format_date_local(snapshot.contract.end_date, locale),
-            "signing_deadline": lambda: format_date_local(renewal.deadline, locale) if renewal.deadline else "—",
-            "window_opens": lambda: format_date_local(renewal.window_opens, locale) if renewal.window_opens else "—",
+            "end_date": lambda: self._phrase(format_date_local, snapshot.contract.end_date, locale),
+            "signing_deadline": lambda: self._phrase(format_date_local, renewal.deadline, locale) if renewal.deadline else "—",
+            "window_opens": lambda: self._phrase(format_date_local, renewal.window_opens, locale) if renewal.window_opens else "—",
             "risk_reasons": lambda: "; ".join(risk.explanations) or "—",
             "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale)),
             "unused_modules_list": lambda: ", ".join(_unused_modules(snapshot)) or "—",
@@ -246,7 +264,7 @@ class Engine:
         values = self._format_signals(rule.placeholders - context.keys(), signals, locale)
         values.update((key, context[key]()) for key in rule.placeholders & context.keys())
         digest = hashlib.sha256(f"{account.id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
-        return NextAction(
+        return NextAction.model_construct(
             id=digest,
             rule=rule.id,
             kind=template.kind,
@@ -258,6 +276,8 @@ class Engine:
             contact=contact,
             priority=priority,
             reasons=[render(pick_locale(template.reason, locale), values)],
+            merged_rules=[],
+            notes=[],
         )
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
@@ -271,6 +291,17 @@ class Engine:
         if self._ruleset.risk is not None:
             return owner_for(risk.level, snapshot.account.segment, self._ruleset.owners)
         return snapshot.account.owner.role if snapshot.account.owner is not None else "csm"
+
+    def _phrase(self, fn: Callable[..., str], *args: object) -> str:
+        """`fn(*args)` for a pure date formatter, remembered (Babel is slow and dues repeat across accounts)."""
+        # Keyed by local wall time: aware datetimes of one instant in two zones are equal, their phrases are not.
+        key = (fn.__name__, *(a.replace(tzinfo=None) if isinstance(a, dt.datetime) else a for a in args))
+        found = self._phrases.get(key)
+        if found is None:
+            if len(self._phrases) > 50_000:
+                self._phrases.clear()
+            found = self._phrases[key] = fn(*args)
+        return found
 
     def _number_style(self, locale: str) -> NumberStyle:
         style = self._number_styles.get(locale)
@@ -334,7 +365,7 @@ def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapp
         if not isinstance(contact_id, str):
             return None
         found = by_id.get(contact_id)
-        return ContactRef(id=contact_id, name=found.name if found else None)
+        return ContactRef.model_construct(id=contact_id, name=found.name if found else None)
 
     for pick in picks:
         found: ContactRef | None = None

@@ -169,10 +169,11 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
 
 
 def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalValue]) -> None:
-    periods = [p for p in usage if p.period_start <= today]
+    today_ord = today.toordinal()
+    periods = [(p.period_start.toordinal(), p.period_end.toordinal(), p) for p in usage if p.period_start <= today]
     if not periods:
         return
-    anchor = min(today, max(p.period_end for p in periods))
+    anchor = min(today_ord, max(end for _, end, _ in periods))
     for days, change_key, drop_key in (
         (ACTIVITY_WINDOW_DAYS, "activity_change_pct", "activity_drop_pct"),
         (2 * ACTIVITY_WINDOW_DAYS, "activity_change_60d_pct", "activity_drop_60d_pct"),
@@ -182,18 +183,21 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
             out[change_key] = change
             out[drop_key] = max(0.0, -change)
     # Silence is measured inside the reported data, so a report that is late does not look like inactivity.
-    active = [p.period_end for p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
-    last_active = min(max(active), anchor) if active else min(p.period_start for p in periods)
-    out["days_since_activity"] = float(max(0, (anchor - last_active).days))
+    active = [end for _, end, p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
+    last_active = min(max(active), anchor) if active else min(start for start, _, _ in periods)
+    out["days_since_activity"] = float(max(0, anchor - last_active))
 
 
-def _change_pct(periods: list[UsagePeriod], anchor: dt.date, days: int) -> float | None:
-    """Change of the last `days` days before `anchor` vs the `days` before them, by sessions, else active users."""
-    last = (anchor - dt.timedelta(days=days - 1), anchor)
-    prev = (anchor - dt.timedelta(days=2 * days - 1), anchor - dt.timedelta(days=days))
+_Period = tuple[int, int, UsagePeriod]
+
+
+def _change_pct(periods: list[_Period], anchor: int, days: int) -> float | None:
+    """Change of the last `days` days up to `anchor` vs the `days` before them, by sessions, else active users."""
     for metric in ("sessions", "active_users"):
-        series = [p for p in periods if getattr(p, metric) is not None]
-        recent, before = _window_level(series, metric, *last), _window_level(series, metric, *prev)
+        series = [(start, end, value / (end - start + 1) if metric == "sessions" else float(value))
+                  for start, end, p in periods if (value := getattr(p, metric)) is not None and end > anchor - 2 * days]
+        recent = _window_level(series, anchor - days + 1, anchor)
+        before = _window_level(series, anchor - 2 * days + 1, anchor - days)
         if recent is None or before is None:
             continue
         if before == 0:
@@ -202,20 +206,18 @@ def _change_pct(periods: list[UsagePeriod], anchor: dt.date, days: int) -> float
     return None
 
 
-def _window_level(series: list[UsagePeriod], metric: str, start: dt.date, end: dt.date) -> float | None:
-    """Overlap-weighted level of `metric` over [start, end]; None when data covers under half the window."""
+def _window_level(series: list[tuple[int, int, float]], start: int, end: int) -> float | None:
+    """Overlap-weighted daily level over days [start, end] (ordinals); None when data covers under half of it.
+
+    Session counts are normalised to a daily rate first, so periods of any length compare.
+    """
     covered, weighted = 0, 0.0
-    for p in series:
-        overlap = (min(end, p.period_end) - max(start, p.period_start)).days + 1
-        if overlap <= 0:
-            continue
-        value = float(getattr(p, metric))
-        if metric == "sessions":  # a count per period: normalise to a daily rate
-            value /= (p.period_end - p.period_start).days + 1
-        covered += overlap
-        weighted += value * overlap
-    window = (end - start).days + 1
-    if covered * 2 < window:
+    for first, last, value in series:
+        overlap = (last if last < end else end) - (first if first > start else start) + 1
+        if overlap > 0:
+            covered += overlap
+            weighted += value * overlap
+    if covered * 2 < end - start + 1:
         return None
     return weighted / covered
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .vocab import BillingPeriod, ContractStatus, OwnerRole, Segment, Term, TouchChannel
+from .vocab import BillingPeriod, ChurnReason, ContractStatus, OwnerRole, Segment, Term, TouchChannel
 
 __all__ = [
     "AccountSnapshot",
@@ -111,6 +111,8 @@ class Contract(_Model):
         default=0, description="discount the client already has on this contract"
     )
     renewed_until: dt.date | None = Field(default=None, description="for a renewed contract: the end of the new period")
+    churn_reason: ChurnReason | None = Field(default=None, description="for a cancelled or churned contract: why")
+    was_red: bool | None = Field(default=None, description="whether the account was at red risk during this renewal cycle")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Contract:
@@ -203,9 +205,12 @@ class Touch(_Model):
 
 
 class Revenue(_Model):
-    """Money facts about the client."""
+    """Money facts about the client (annual amounts in the contract's currency)."""
 
     ltv: NonNegative | None = None
+    arr: NonNegative | None = Field(default=None, description="annual recurring revenue now (default: the contract's annual value)")
+    arr_year_ago: NonNegative | None = Field(default=None, description="annual recurring revenue twelve months ago")
+    expansion_arr: NonNegative | None = Field(default=None, description="the part of `arr` won by upsell and cross-sell")
 
 
 class AccountSnapshot(_Model):

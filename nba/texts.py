@@ -68,10 +68,14 @@ def pick_locale(texts: Mapping[str, str], locale: str, fallback: str = "en") -> 
     return next(iter(texts.values()))
 
 
-def format_due(moment: dt.datetime, locale: str, reference: dt.date | None = None) -> str:
-    """A due moment as people say it: "во вторник 1 апреля в 10:00" / "on Tuesday, April 1 at 10:00"."""
+def format_due(moment: dt.datetime, locale: str, reference_year: int | dt.date | None = None) -> str:
+    """A due moment as people say it: "во вторник 1 апреля в 10:00" / "on Tuesday, April 1 at 10:00".
+
+    The year is named when it differs from `reference_year` (the as-of year).
+    """
     lang = language(locale)
-    with_year = reference is not None and moment.year != reference.year
+    year = reference_year.year if isinstance(reference_year, dt.date) else reference_year
+    with_year = year is not None and moment.year != year
     clock = format_time(moment, "HH:mm", locale=lang if lang in ("ru", "en") else locale)
     if lang == "ru":
         day = format_date(moment.date(), "d MMMM y 'г.'" if with_year else "d MMMM", locale="ru")

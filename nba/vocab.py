@@ -14,6 +14,7 @@ Term = Literal["monthly", "quarterly", "annual", "multi_year"]
 BillingPeriod = Literal["monthly", "quarterly", "annual"]
 ContractStatus = Literal["active", "renewed", "cancelled", "churned"]
 TouchChannel = Literal["call", "meeting", "email", "message"]
+ChurnReason = Literal["competitor", "budget_cut", "closed_business", "no_value", "bad_service", "other"]
 RenewalStage = Literal[
     "not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed"
 ]

@@ -135,3 +135,44 @@ def test_an_engine_pickles_for_worker_processes(engine: nba.Engine, kz: Build) -
     snap = busy_account(kz)
     assert clone.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0)) == engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0))
     assert clone.rule_ids == engine.rule_ids
+
+
+def test_cached_due_phrases_follow_local_time_not_the_instant(kz: Build, tmp_path: Path) -> None:
+    # 12:00 in Almaty and 10:00 in Moscow are the same instant; each account must read its own local time.
+    (tmp_path / "p.yaml").write_text(
+        "pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end > 0\n    priority: 1\n    action:\n"
+        "      kind: task\n      due: {asap: true}\n      title: {en: t, ru: t}\n      text: {en: t, ru: '{due}'}\n"
+        "      reason: {en: t, ru: t}\n", encoding="utf-8")
+    engine = nba.Engine.from_path(tmp_path)
+    noon_almaty = engine.evaluate(kz(), as_of=almaty(2025, 3, 31, 11, 55)).actions[0]
+    ten_moscow = engine.evaluate(kz(account={"country": "RU", "timezone": "Europe/Moscow"}),
+                                 as_of=dt.datetime(2025, 3, 31, 9, 55)).actions[0]
+    assert noon_almaty.due == ten_moscow.due  # the same instant
+    assert noon_almaty.text == "в понедельник 31 марта в 12:00"
+    assert ten_moscow.text == "в понедельник 31 марта в 10:00"
+
+
+def test_evaluate_many_streams_the_same_decisions_in_order(engine: nba.Engine) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from synthetic import portfolio
+
+    snapshots = [nba.AccountSnapshot.model_validate(d) for d in portfolio(300, dt.date(2025, 3, 31), seed=7)]
+    as_of = dt.datetime(2025, 3, 31, 9, 0, tzinfo=dt.timezone.utc)
+    one_by_one = [engine.evaluate(s, as_of=as_of) for s in snapshots]
+    assert list(engine.evaluate_many(iter(snapshots), as_of=as_of)) == one_by_one
+    assert list(engine.evaluate_many(iter(snapshots), as_of=as_of, workers=2, chunk_size=16)) == one_by_one
+
+
+def test_evaluate_many_reads_its_input_lazily(engine: nba.Engine, kz: Build) -> None:
+    taken = []
+
+    def source():  # type: ignore[no-untyped-def]
+        for i in range(10_000):
+            taken.append(i)
+            yield kz()
+
+    stream = engine.evaluate_many(source(), as_of=almaty(2025, 3, 31, 9, 0))
+    next(stream)
+    assert len(taken) == 1

@@ -42,6 +42,13 @@ def test_every_due_is_aware_not_before_as_of_on_a_working_day_inside_hours(snaps
         assert calendar.is_valid_slot(action.due, as_of), (action.rule, as_of, action.due)
 
 
+@given(nt.snapshots(), nt.as_of_datetimes())
+def test_every_decision_is_valid_against_its_own_models(snapshot: nba.AccountSnapshot, as_of: dt.datetime) -> None:
+    decision = ENGINE.evaluate(snapshot, as_of=as_of)
+    assert nba.Decision.model_validate(decision.model_dump()) == decision
+    assert nba.Decision.model_validate_json(decision.model_dump_json()) == decision
+
+
 @given(nt.snapshots(), nt.as_of_datetimes(naive=True))
 def test_naive_as_of_is_account_local_and_decisions_are_deterministic(snapshot: nba.AccountSnapshot,
                                                                      as_of: dt.datetime) -> None:

@@ -1,0 +1,86 @@
+"""Owner capacity: a person can make only so many calls and meetings a day; the rest move to their next day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .calendar import BusinessCalendar, HolidayBook, WorkingHours
+from .decision import Decision, NextAction
+from .texts import format_date_local, format_due
+
+#: How long the next-day search may go before an action is left where it is (and says so).
+MAX_DAYS_AHEAD = 60
+
+
+class CapacitySettings(BaseModel):
+    """Daily capacity of each owner, in calls and meetings (offers count as calls)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default_per_day: int = Field(default=8, ge=1, le=200, description="for owners not listed")
+    owners: dict[str, int] = Field(default_factory=dict, description="owner's name -> calls and meetings a day")
+    kinds: list[str] = Field(default_factory=lambda: ["call", "meeting", "offer"], description="action kinds that count")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPlace:
+    """What capacity scheduling needs to know of an account: its calendar and language."""
+
+    country: str
+    timezone: str
+    locale: str
+
+
+def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: CapacitySettings,
+                   book: HolidayBook | None = None) -> list[Decision]:
+    """The decisions with over-capacity actions moved to the owner's next day with room; nothing is dropped.
+
+    Actions are placed highest priority first; an action that does not fit keeps its local time and moves
+    to the next working day of its account with room, its text re-dated and a note saying why.
+    """
+    book = book or HolidayBook()
+    load: dict[tuple[str, dt.date], int] = defaultdict(int)
+    order = sorted(
+        ((d_index, a_index, action) for d_index, (decision, _) in enumerate(items)
+         for a_index, action in enumerate(decision.actions) if action.owner and action.kind in settings.kinds),
+        key=lambda t: (-t[2].priority, t[2].due.isoformat(), items[t[0]][0].account_id, t[2].rule),
+    )
+    moved: dict[tuple[int, int], NextAction] = {}
+    for d_index, a_index, action in order:
+        decision, place = items[d_index]
+        owner = action.owner or ""
+        limit = settings.owners.get(owner, settings.default_per_day)
+        zone = ZoneInfo(place.timezone)
+        calendar = BusinessCalendar(place.country, zone, WorkingHours(), book)
+        due = action.due.astimezone(zone)
+        for _ in range(MAX_DAYS_AHEAD):
+            if load[(owner, due.date())] < limit:
+                break
+            next_day = calendar.next_working_day(due.date(), include=False)
+            due = calendar.at(next_day, due.time())
+        load[(owner, due.date())] += 1
+        if due != action.due:
+            moved[(d_index, a_index)] = _redate(action, due, decision, place, owner, limit)
+    out = []
+    for d_index, (decision, _) in enumerate(items):
+        actions = [moved.get((d_index, a_index), action) for a_index, action in enumerate(decision.actions)]
+        out.append(decision.model_copy(update={"actions": actions}) if actions != decision.actions else decision)
+    return out
+
+
+def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: AccountPlace, owner: str, limit: int) -> NextAction:
+    year = decision.as_of.year
+    old_local = action.due.astimezone(due.tzinfo)
+    text = action.text.replace(format_due(old_local, place.locale, year), format_due(due, place.locale, year))
+    text = text.replace(format_date_local(old_local.date(), place.locale), format_date_local(due.date(), place.locale))
+    note = (f"moved from {old_local:%Y-%m-%d %H:%M} to {due:%Y-%m-%d %H:%M}: "
+            f"{owner} already has {limit} calls and meetings on {old_local:%Y-%m-%d}")
+    digest = hashlib.sha256(f"{decision.account_id}|{action.rule}|{due.isoformat()}".encode()).hexdigest()[:16]
+    return action.model_copy(update={"due": due, "text": text, "id": digest, "notes": [*action.notes, note]})

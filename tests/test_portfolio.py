@@ -1,0 +1,175 @@
+"""The portfolio: evaluate-portfolio's bad-record handling and outputs, owner capacity, and the report's formulas."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import icalendar
+from helpers import BASE_KZ, EXAMPLES, almaty, merge
+
+import nba
+from nba.capacity import AccountPlace, CapacitySettings, apply_capacity
+from nba.report import Report
+
+Build = Callable[..., nba.AccountSnapshot]
+AS_OF = "2025-03-31T09:00:00+05:00"
+
+
+def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
+
+
+def book(tmp_path: Path) -> Path:
+    """Five good accounts with two broken lines among them."""
+    lines = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        lines.append(json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False))
+    lines.insert(2, "{not json")
+    bad = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    bad["account"]["timezone"] = "Mars/Olympus"
+    lines.insert(4, json.dumps(bad))
+    path = tmp_path / "book.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_records_are_reported_by_line_and_the_good_ones_evaluated(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.jsonl"
+    result = nba_cli("evaluate-portfolio", str(book(tmp_path)), "--as-of", AS_OF, "--out", str(out))
+    assert result.returncode == 2
+    assert f"nba: skipped {tmp_path / 'book.jsonl'}:3:2: invalid JSON" in result.stderr
+    assert f"nba: skipped {tmp_path / 'book.jsonl'}:5: the snapshot is invalid (1 problem):" in result.stderr
+    assert "account.timezone: unknown time zone 'Mars/Olympus'" in result.stderr
+    assert "Traceback" not in result.stderr
+    decisions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["account_id"] for d in decisions] == ["acc-7", "acc-3307", "acc-5120", "acc-2210", "acc-1042"]
+    assert result.stdout.startswith("evaluated 5 accounts (") and "2 bad records skipped" in result.stdout
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
+
+
+def test_a_clean_book_exits_0_and_matches_one_by_one_evaluation(tmp_path: Path, engine: nba.Engine) -> None:
+    out = tmp_path / "decisions.jsonl"
+    result = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    as_of = dt.datetime.fromisoformat(AS_OF)
+    expected = [engine.evaluate(nba.AccountSnapshot.model_validate_json(p.read_text(encoding="utf-8")), as_of=as_of)
+                .model_dump(mode="json") for p in sorted(EXAMPLES.glob("*.json"))]
+    assert got == expected
+
+
+def test_csv_has_one_row_per_action(tmp_path: Path) -> None:
+    out = tmp_path / "actions.csv"
+    assert nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--format", "csv").returncode == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    decisions = [json.loads(line) for line in _jsonl(tmp_path).splitlines()]
+    assert len(rows) == sum(len(d["actions"]) for d in decisions)
+    first = rows[0]
+    assert first["due"].endswith(("+05:00", "+03:00", "-04:00")) and first["rule"] and first["text"]
+
+
+def _jsonl(tmp_path: Path) -> str:
+    out = tmp_path / "d.jsonl"
+    nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out))
+    return out.read_text(encoding="utf-8")
+
+
+def test_ics_parses_back_with_one_event_per_action_per_owner(tmp_path: Path) -> None:
+    folder = tmp_path / "calendars"
+    assert nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(folder), "--format", "ics").returncode == 0
+    decisions = [json.loads(line) for line in _jsonl(tmp_path).splitlines()]
+    expected = {(a["id"], a["due"]) for d in decisions for a in d["actions"]}
+    seen = set()
+    for path in folder.glob("*.ics"):
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        owners = set()
+        for event in calendar.walk("VEVENT"):
+            start = event.decoded("dtstart")
+            assert start.tzinfo is not None
+            seen.add((str(event["uid"]).removesuffix("@nba"), start.isoformat()))
+            owners.add(str(event["x-nba-account"]))
+        assert calendar.walk("VTIMEZONE"), "each calendar carries its time zones"
+    assert seen == expected
+    assert "Ainur_Bekova.ics" in {p.name for p in folder.glob("*.ics")}
+
+
+def test_owner_capacity_moves_the_lower_priorities_and_loses_nothing(engine: nba.Engine, kz: Build) -> None:
+    ticket = [{"id": "t-1", "opened_at": "2025-03-20T10:00:00+05:00", "contact_id": "c1", "subject": "Экспорт всей базы"}]
+    accounts = [kz(account={"id": f"acc-{i}", "segment": "standard"}, tickets=ticket,
+                   contract={"end_date": "2025-12-31", "price": 200000 * (i + 1)}) for i in range(4)]
+    decisions = [engine.evaluate(s, as_of=almaty(2025, 3, 31, 9, 0)) for s in accounts]
+    assert {a.due.isoformat() for d in decisions for a in d.actions} == {"2025-03-31T10:00:00+05:00"}
+    place = AccountPlace("KZ", "Asia/Almaty", "ru")
+    planned = apply_capacity([(d, place) for d in decisions], CapacitySettings(owners={"Daniyar Omarov": 2}))
+    dues = {d.account_id: d.actions[0].due.isoformat() for d in planned}
+    # The two most valuable accounts keep Monday; the other two move to Tuesday at the same time.
+    assert dues == {"acc-3": "2025-03-31T10:00:00+05:00", "acc-2": "2025-03-31T10:00:00+05:00",
+                    "acc-1": "2025-04-01T10:00:00+05:00", "acc-0": "2025-04-01T10:00:00+05:00"}
+    moved = next(d for d in planned if d.account_id == "acc-0").actions[0]
+    assert "во вторник 1 апреля в 10:00" in moved.text and "в понедельник" not in moved.text
+    assert moved.notes == ["moved from 2025-03-31 10:00 to 2025-04-01 10:00: Daniyar Omarov already has 2 calls and meetings on 2025-03-31"]
+    assert sum(len(d.actions) for d in planned) == sum(len(d.actions) for d in decisions)
+
+
+def test_capacity_file_from_the_command_line(tmp_path: Path) -> None:
+    capacity = tmp_path / "capacity.yaml"
+    capacity.write_text("default_per_day: 1\n", encoding="utf-8")
+    out = tmp_path / "d.jsonl"
+    result = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
+    assert result.returncode == 0, result.stderr
+    notes = [n for line in out.read_text(encoding="utf-8").splitlines() for a in json.loads(line)["actions"] for n in a["notes"]]
+    assert any("already has 1 calls and meetings" in n for n in notes)
+    capacity.write_text("default_per_day: lots\n", encoding="utf-8")
+    bad = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
+    assert bad.returncode == 2 and f"{capacity}: not a capacity file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def account(i: int, **changes: Any) -> nba.AccountSnapshot:
+    base = merge(BASE_KZ, {"account": {"id": f"r-{i}"}, "contract": {"start_date": "2024-01-01", "billing_period": "annual",
+                                                                       "price": 1_000_000}})
+    return nba.AccountSnapshot.model_validate(merge(base, changes))
+
+
+def test_report_formulas_on_a_hand_checked_portfolio(engine: nba.Engine) -> None:
+    as_of = almaty(2025, 6, 30, 9, 0)
+    book_ = [
+        # Due for renewal in the last year: 3 renewed, 1 churned, 1 still active past its end (overdue) -> 60%.
+        account(1, contract={"end_date": "2025-01-31", "status": "renewed", "renewed_until": "2026-01-31", "was_red": True},
+                revenue={"arr_year_ago": 1_000_000, "arr": 1_200_000, "expansion_arr": 200_000}),
+        account(2, contract={"end_date": "2025-02-28", "status": "renewed", "renewed_until": "2026-02-28"},
+                revenue={"arr_year_ago": 1_000_000, "arr": 900_000, "expansion_arr": 0}),
+        account(3, contract={"end_date": "2025-03-31", "status": "renewed", "renewed_until": "2026-03-31"}),
+        account(4, contract={"end_date": "2025-04-30", "status": "churned", "churn_reason": "competitor", "was_red": True},
+                revenue={"arr_year_ago": 2_000_000}),
+        account(5, contract={"end_date": "2025-06-15", "status": "active"}),
+        # In the open pipeline: one red (health and NPS low, silent), one green.
+        account(6, contract={"end_date": "2025-08-31"}, health={"score": 20, "nps": 2},
+                contacts=[{"id": "c1", "name": "Алмат Сейткали", "is_primary": True, "last_reply_at": "2025-03-01T10:00:00+05:00"}],
+                tickets=[{"id": f"s{k}", "opened_at": f"2025-06-{10 + k}T10:00:00+05:00", "subject": "Ошибка"} for k in range(5)]
+                + [{"id": "x", "opened_at": "2025-06-20T10:00:00+05:00", "subject": "Экспорт всей базы"}]),
+        account(7, contract={"end_date": "2025-09-15", "price": 3_000_000}),
+    ]
+    report = Report()
+    for snapshot in book_:
+        report.add(snapshot, engine.evaluate(snapshot, as_of=as_of))
+    m = report.metrics()
+    assert m["accounts"] == 7
+    assert (m["due_for_renewal"], m["renewal_rate_pct"]) == (5, 60.0)
+    assert m["save_rate_pct"] == 50.0  # two were red; one of them renewed
+    assert m["expansion_rate_pct"] == 50.0  # of the renewed accounts with revenue data, one of two expanded
+    # ARR a year ago 4.0M; now 1.2M + 0.9M + 0 = 2.1M -> NRR 52.5%; kept without expansion 1.0M + 0.9M + 0 -> GRR 47.5%.
+    assert m["nrr_pct"] == {"KZT": 52.5} and m["grr_pct"] == {"KZT": 47.5}
+    # Pipeline (active, window open): account 5 (overdue, 1M), account 6 (red, 1M), account 7 (3M) -> red share 20%.
+    assert m["risk"]["red"] == 1
+    assert m["at_risk_pipeline_pct"] == {"KZT": 20.0}
+    assert m["churn_reasons"] == {"competitor": 1}
+    svg = report.chart_svg()
+    assert svg.startswith("<svg") and "2025-08" in svg and "red: 1" in svg
