@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import NoReturn, TextIO
 
 from .decision import Decision
@@ -206,8 +208,9 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     import yaml
 
     from .capacity import AccountPlace, CapacitySettings, apply_capacity
-    from .io import read_portfolio
-    from .output import CsvRows, atomic_writer, ics_calendars, jsonl_line, write_atomically
+    from .io import read_raw
+    from .output import CsvRows, atomic_writer, ics_calendars, write_atomically
+    from .parallel import evaluate_raw, in_zone
 
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
@@ -220,49 +223,43 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
         except (OSError, yaml.YAMLError, ValidationError) as exc:
             raise InputError(f"{args.capacity}: not a capacity file: {exc}") from None
     errors = 0
-    places: list[AccountPlace] = []
     progress = _Progress(sys.stderr)
-
-    def good_snapshots():  # type: ignore[no-untyped-def]
-        nonlocal errors
-        for record in read_portfolio(Path(args.snapshots)):
-            if record.snapshot is None:
-                errors += 1
-                sys.stderr.write(f"{progress.clear()}nba: skipped {record.error}\n")
-                continue
-            places.append(AccountPlace(record.snapshot.account.country, record.snapshot.account.timezone,
-                                       record.snapshot.account.locale))
-            yield record.snapshot
-
-    decisions = engine.evaluate_many(good_snapshots(), as_of=as_of, workers=args.workers)
+    results = evaluate_raw(engine, read_raw(Path(args.snapshots)), as_of, workers=args.workers)
     out = Path(args.out)
     count = actions = 0
     start = time.perf_counter()
-    if capacity is not None or args.format == "ics":
-        collected = []
-        for decision in decisions:
-            collected.append(decision)
+    collected: list[tuple[Decision, AccountPlace]] = []
+    keep = capacity is not None or args.format != "jsonl"
+    with contextlib.ExitStack() as stack:
+        stream = stack.enter_context(atomic_writer(out)) if args.format == "jsonl" and capacity is None else None
+        for result in results:
+            if result.error is not None:
+                errors += 1
+                sys.stderr.write(f"{progress.clear()}nba: skipped {result.error}\n")
+                continue
+            assert result.decision_json is not None and result.place is not None
             count += 1
             progress.tick(count)
+            actions += result.actions
+            if stream is not None:
+                stream.write(result.decision_json + "\n")
+            if keep:
+                place = AccountPlace(*result.place)
+                decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
+                collected.append((decision, place))
+    if keep:
+        decisions = [d for d, _ in collected]
         if capacity is not None:
-            collected = apply_capacity(list(zip(collected, places, strict=True)), capacity)
-        actions = sum(len(d.actions) for d in collected)
+            decisions = apply_capacity(collected, capacity)
+        actions = sum(len(d.actions) for d in decisions)
         if args.format == "ics":
-            for name, text in ics_calendars(collected).items():
+            for name, text in ics_calendars(decisions).items():
                 write_atomically(out / name, text)
         else:
-            with atomic_writer(out) as stream:
-                rows = CsvRows(stream) if args.format == "csv" else None
-                for decision in collected:
-                    rows.write(decision) if rows else stream.write(jsonl_line(decision))
-    else:
-        with atomic_writer(out) as stream:
-            rows = CsvRows(stream) if args.format == "csv" else None
-            for decision in decisions:
-                rows.write(decision) if rows else stream.write(jsonl_line(decision))
-                count += 1
-                actions += len(decision.actions)
-                progress.tick(count)
+            with atomic_writer(out) as handle:
+                rows = CsvRows(handle) if args.format == "csv" else None
+                for decision in decisions:
+                    rows.write(decision) if rows else handle.write(decision.model_dump_json() + "\n")
     seconds = time.perf_counter() - start
     sys.stderr.write(progress.clear())
     stdout.write(f"evaluated {count} accounts ({actions} actions) in {seconds:.1f}s"

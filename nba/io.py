@@ -112,3 +112,31 @@ def _record(source: str, load: Any) -> Record:
         return Record(source, load(), None)
     except InputError as exc:
         return Record(source, None, str(exc))
+
+
+def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
+    """Raw records, unparsed: (file, line, bytes) per line of a .jsonl file, (file, None, bytes) per .json file."""
+    if path.is_dir():
+        for file in sorted(path.glob("*.json")):
+            yield _raw_file(file)
+        return
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.suffix != ".jsonl":
+        yield _raw_file(path)
+        return
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if raw.strip():
+                yield (str(path), number, raw)
+
+
+def _raw_file(path: Path) -> tuple[str, int | None, bytes]:
+    try:
+        return (str(path), None, path.read_bytes())
+    except OSError as exc:
+        return (str(path), None, f"cannot read: {exc.strerror or exc}".encode())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import re
 import tempfile
@@ -41,11 +40,6 @@ def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` whole or not at all."""
     with atomic_writer(path) as stream:
         stream.write(text)
-
-
-def jsonl_line(decision: Decision) -> str:
-    """One decision as one line of the contract's JSON."""
-    return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False) + "\n"
 
 
 class CsvRows:

@@ -7,7 +7,8 @@ import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from .decision import Decision
@@ -17,20 +18,44 @@ if TYPE_CHECKING:
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
 
 
+def in_zone(decision: Decision, zone: ZoneInfo) -> Decision:
+    """A decision read back from JSON (fixed UTC offsets) with its times in the account's own zone again."""
+    return decision.model_copy(update={
+        "as_of": decision.as_of.astimezone(zone),
+        "actions": [a.model_copy(update={"due": a.due.astimezone(zone)}) for a in decision.actions],
+    })
+
+
 def _start_worker(engine: Engine) -> None:
     _WORKER_ENGINE.append(engine)
 
 
-def _evaluate_chunk(chunk: list[AccountSnapshot], as_of: dt.datetime) -> list[Decision]:
+def _evaluate_chunk(chunk: list[bytes], as_of: dt.datetime) -> list[bytes]:
+    from .snapshot import AccountSnapshot
+
     engine = _WORKER_ENGINE[0]
-    return [engine.evaluate(snapshot, as_of=as_of) for snapshot in chunk]
+    return [engine.evaluate(AccountSnapshot.model_validate_json(data), as_of=as_of).model_dump_json().encode()
+            for data in chunk]
 
 
 def parallel_map(engine: Engine, snapshots: Iterable[AccountSnapshot], as_of: dt.datetime, *, workers: int,
                  chunk_size: int) -> Iterator[Decision]:
-    """Decisions in input order from `workers` processes; at most 2 x workers chunks are pending at once."""
-    source = iter(snapshots)
-    pending: deque[Future[list[Decision]]] = deque()
+    """Decisions in input order from `workers` processes; at most 2 x workers chunks are pending at once.
+
+    Snapshots and decisions cross the process boundary as JSON (pydantic's compiled serializer and
+    validator): pickling the models costs more than evaluating them.
+    """
+    from .decision import Decision
+
+    zones: deque[ZoneInfo] = deque()
+
+    def encoded() -> Iterator[bytes]:
+        for snapshot in snapshots:
+            zones.append(snapshot.account.zone)
+            yield snapshot.model_dump_json().encode()
+
+    source = encoded()
+    pending: deque[Future[list[bytes]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,)) as pool:
         def submit() -> bool:
             chunk = list(itertools.islice(source, chunk_size))
@@ -44,4 +69,70 @@ def parallel_map(engine: Engine, snapshots: Iterable[AccountSnapshot], as_of: dt
         while pending:
             decisions = pending.popleft().result()
             submit()
-            yield from decisions
+            for data in decisions:
+                yield in_zone(Decision.model_validate_json(data), zones.popleft())
+
+
+#: One raw record: where it came from (a file, and a line for JSON Lines) and its bytes.
+RawRecord = tuple[str, int | None, bytes]
+
+
+class RawResult(NamedTuple):
+    """What became of one raw record: the decision as JSON, or the error naming where the record came from."""
+
+    source: str
+    decision_json: str | None
+    error: str | None
+    place: tuple[str, str, str] | None  # country, time zone, locale of the account
+    actions: int = 0
+
+
+def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
+    from .errors import InputError
+    from .io import parse_json, validate_snapshot
+
+    file, line, data = record
+    where = f"{file}:{line}" if line is not None else file
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return RawResult(where, None, f"{where}: not UTF-8 text (byte {exc.start})", None)
+    try:
+        snapshot = validate_snapshot(parse_json(text, file, (line or 1) - 1), where)
+    except InputError as exc:
+        return RawResult(where, None, str(exc), None)
+    account = snapshot.account
+    decision = engine.evaluate(snapshot, as_of=as_of)
+    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale),
+                     len(decision.actions))
+
+
+def _evaluate_raw_chunk(chunk: list[RawRecord], as_of: dt.datetime) -> list[RawResult]:
+    engine = _WORKER_ENGINE[0]
+    return [_evaluate_raw(engine, record, as_of) for record in chunk]
+
+
+def evaluate_raw(engine: Engine, records: Iterable[RawRecord], as_of: dt.datetime, *, workers: int = 1,
+                 chunk_size: int = 64) -> Iterator[RawResult]:
+    """Raw JSON records in, results out in the same order; validation, evaluation and serialization all
+    happen in the workers, so the parent only moves bytes (the fast path of `nba evaluate-portfolio`)."""
+    if workers <= 1:
+        for record in records:
+            yield _evaluate_raw(engine, record, as_of)
+        return
+    source = iter(records)
+    pending: deque[Future[list[RawResult]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,)) as pool:
+        def submit() -> bool:
+            chunk = list(itertools.islice(source, chunk_size))
+            if chunk:
+                pending.append(pool.submit(_evaluate_raw_chunk, chunk, as_of))
+            return bool(chunk)
+
+        for _ in range(2 * workers):
+            if not submit():
+                break
+        while pending:
+            results = pending.popleft().result()
+            submit()
+            yield from results

@@ -64,11 +64,10 @@ class CompiledRule:
     condition: Condition
     hours: WorkingHours
     placeholders: frozenset[str]
+    id: str = field(default="", compare=False)  # `pack/rule`, set from pack and rule
 
-    @property
-    def id(self) -> str:
-        """The rule id as `pack/rule`."""
-        return f"{self.pack}/{self.rule.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", f"{self.pack}/{self.rule.id}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,36 +174,36 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
     if not periods:
         return
     anchor = min(today_ord, max(end for _, end, _ in periods))
-    for days, change_key, drop_key in (
-        (ACTIVITY_WINDOW_DAYS, "activity_change_pct", "activity_drop_pct"),
-        (2 * ACTIVITY_WINDOW_DAYS, "activity_change_60d_pct", "activity_drop_60d_pct"),
-    ):
-        change = _change_pct(periods, anchor, days)
-        if change is not None:
-            out[change_key] = change
-            out[drop_key] = max(0.0, -change)
+    horizon = anchor - 4 * ACTIVITY_WINDOW_DAYS  # the longest comparison reads 2 x 60 days
+    recent = [t for t in periods if t[1] > horizon]
+    for metric in ("sessions", "active_users"):
+        # Sessions are a count per period: normalised to a daily rate so periods of any length compare.
+        series = [(start, end, value / (end - start + 1) if metric == "sessions" else float(value))
+                  for start, end, p in recent if (value := getattr(p, metric)) is not None]
+        changes = [(_change_pct(series, anchor, days), change_key, drop_key) for days, change_key, drop_key in (
+            (ACTIVITY_WINDOW_DAYS, "activity_change_pct", "activity_drop_pct"),
+            (2 * ACTIVITY_WINDOW_DAYS, "activity_change_60d_pct", "activity_drop_60d_pct"))]
+        for change, change_key, drop_key in changes:
+            if change is not None and out[change_key] is None:
+                out[change_key] = change
+                out[drop_key] = max(0.0, -change)
+        if out["activity_change_pct"] is not None and out["activity_change_60d_pct"] is not None:
+            break
     # Silence is measured inside the reported data, so a report that is late does not look like inactivity.
     active = [end for _, end, p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
     last_active = min(max(active), anchor) if active else min(start for start, _, _ in periods)
     out["days_since_activity"] = float(max(0, anchor - last_active))
 
 
-_Period = tuple[int, int, UsagePeriod]
-
-
-def _change_pct(periods: list[_Period], anchor: int, days: int) -> float | None:
-    """Change of the last `days` days up to `anchor` vs the `days` before them, by sessions, else active users."""
-    for metric in ("sessions", "active_users"):
-        series = [(start, end, value / (end - start + 1) if metric == "sessions" else float(value))
-                  for start, end, p in periods if (value := getattr(p, metric)) is not None and end > anchor - 2 * days]
-        recent = _window_level(series, anchor - days + 1, anchor)
-        before = _window_level(series, anchor - 2 * days + 1, anchor - days)
-        if recent is None or before is None:
-            continue
-        if before == 0:
-            return 0.0 if recent == 0 else None
-        return round((recent - before) / before * 100, 1)
-    return None
+def _change_pct(series: list[tuple[int, int, float]], anchor: int, days: int) -> float | None:
+    """Change of the last `days` days up to `anchor` vs the `days` before them; None when data is missing."""
+    recent = _window_level(series, anchor - days + 1, anchor)
+    before = _window_level(series, anchor - 2 * days + 1, anchor - days)
+    if recent is None or before is None:
+        return None
+    if before == 0:
+        return 0.0 if recent == 0 else None
+    return round((recent - before) / before * 100, 1)
 
 
 def _window_level(series: list[tuple[int, int, float]], start: int, end: int) -> float | None:

@@ -176,3 +176,10 @@ def test_evaluate_many_reads_its_input_lazily(engine: nba.Engine, kz: Build) -> 
     stream = engine.evaluate_many(source(), as_of=almaty(2025, 3, 31, 9, 0))
     next(stream)
     assert len(taken) == 1
+
+
+def test_parallel_decisions_keep_the_accounts_zone(engine: nba.Engine, kz: Build) -> None:
+    snapshots = [busy_account(kz)] * 3
+    (first, *_) = engine.evaluate_many(snapshots, as_of=almaty(2025, 3, 31, 9, 0), workers=2, chunk_size=1)
+    assert str(first.as_of.tzinfo) == "Asia/Almaty"
+    assert all(str(a.due.tzinfo) == "Asia/Almaty" for a in first.actions)

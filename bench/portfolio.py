@@ -1,0 +1,74 @@
+"""Benchmark: 1k / 10k / 100k synthetic accounts with all shipped packs through Engine.evaluate_many.
+
+Accounts per second on one core and with 2 worker processes, peak memory, and the native vs durable
+backend in the same run.
+
+    python bench/portfolio.py                  # 1k, 10k, 100k
+    python bench/portfolio.py --sizes 1000 10000 --durable-size 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synthetic import portfolio  # noqa: E402
+
+import nba  # noqa: E402
+
+AS_OF = dt.datetime(2025, 3, 31, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now, MiB (Linux)."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def stream(pool: list[nba.AccountSnapshot], n: int) -> Iterator[nba.AccountSnapshot]:
+    """n snapshots, cycling through a validated pool, produced lazily (nothing is held for all n)."""
+    return itertools.islice(itertools.cycle(pool), n)
+
+
+def run(engine: nba.Engine, pool: list[nba.AccountSnapshot], n: int, workers: int) -> tuple[float, int]:
+    start = time.perf_counter()
+    actions = sum(len(d.actions) for d in engine.evaluate_many(stream(pool, n), as_of=AS_OF, workers=workers))
+    return time.perf_counter() - start, actions
+
+
+def main() -> None:
+    """Print one line per (backend, size, workers)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--durable-size", type=int, default=10_000, help="0 to skip the durable backend")
+    args = parser.parse_args()
+    pool = [nba.AccountSnapshot.model_validate(d) for d in portfolio(2000, AS_OF.date())]
+    native = nba.Engine.default()
+    print(f"{'backend':<8} {'accounts':>9} {'workers':>7} {'seconds':>8} {'acc/s':>8} {'acc/s/core':>10} {'RSS MiB':>8}")
+    for n in args.sizes:
+        single = None
+        for workers in (1, 2):
+            seconds, _ = run(native, pool, n, workers)
+            single = single or seconds
+            print(f"{'native':<8} {n:>9,} {workers:>7} {seconds:>8.1f} {n / seconds:>8,.0f} {n / seconds / workers:>10,.0f} "
+                  f"{rss_mib():>8.1f}" + (f"   speed-up {single / seconds:.2f}x" if workers > 1 else ""))
+    if args.durable_size:
+        durable = nba.Engine.default(backend="durable")
+        seconds, _ = run(durable, pool, args.durable_size, 1)
+        print(f"{'durable':<8} {args.durable_size:>9,} {1:>7} {seconds:>8.1f} {args.durable_size / seconds:>8,.0f} "
+              f"{args.durable_size / seconds:>10,.0f} {rss_mib():>8.1f}")
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS: {peak_self:.1f} MiB (this process), {peak_children:.1f} MiB (largest worker)")
+
+
+if __name__ == "__main__":
+    main()
