@@ -55,3 +55,26 @@ def test_diff_reads_jsonl_and_reports_bad_lines(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert f"error: {lines}:2:2: invalid JSON" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 of 1 accounts change"
+
+
+def test_schema_of_something_unknown_is_a_usage_error() -> None:
+    result = nba_cli("schema", "contract")
+    assert result.returncode == 2 and "invalid choice: 'contract'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_diff_failure_paths(tmp_path: Path) -> None:
+    missing = nba_cli("diff", str(RULES), str(RULES), "--snapshots", str(tmp_path / "none.jsonl"))
+    assert missing.returncode == 2 and "none.jsonl: no such file or folder" in missing.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "p.yaml").write_text("pack: p\nversion: 1\nrules: 3\n", encoding="utf-8")
+    bad_pack = nba_cli("diff", str(RULES), str(broken), "--snapshots", str(EXAMPLES))
+    assert bad_pack.returncode == 2 and f"{broken / 'p.yaml'}:3:8:" in bad_pack.stderr and "Traceback" not in bad_pack.stderr
+    assert nba_cli("diff", str(RULES)).returncode == 2
+
+
+def test_signals_prints_the_catalogue() -> None:
+    result = nba_cli("signals")
+    assert result.returncode == 0
+    assert result.stdout.startswith("| signal | type | unit | meaning |")
+    assert "| `activity_drop_pct` | number | % |" in result.stdout
