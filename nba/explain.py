@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .decision import Decision
+from .signals import show_value
 
 SignalJSON = float | str | bool | None
 
@@ -29,7 +30,7 @@ class RuleTrace(_Model):
         """One line for people."""
         if self.outcome == "fired":
             return f"{self.rule}: fired — {self.result}"
-        seen = ", ".join(f"{k} = {show(v)}" for k, v in self.values.items())
+        seen = ", ".join(f"{k} = {show_value(v)}" for k, v in self.values.items())
         why = "has no data" if self.outcome == "unknown data" else "was false"
         return f"{self.rule}: not fired — `{self.clause}` {why}" + (f" ({seen})" if seen else "")
 
@@ -63,16 +64,6 @@ class Explanation(_Model):
             lines += ["", "Arbitration:"] + [f"  {note}" for note in self.arbitration]
         lines += ["", "Signals:"]
         width = max((len(k) for k in self.signals), default=0)
-        lines += [f"  {k.ljust(width)}  {show(v)}" for k, v in self.signals.items()]
+        lines += [f"  {k.ljust(width)}  {show_value(v)}" for k, v in self.signals.items()]
         return "\n".join(lines) + "\n"
 
-
-def show(value: SignalJSON) -> str:
-    """A signal value as people read it."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.10g}"
-    return f'"{value}"'

@@ -81,30 +81,17 @@ def read_portfolio(path: Path) -> Iterator[Record]:
 
     A bad record yields an error record (with its line number) and the rest are still read.
     """
-    if path.is_dir():
-        for file in sorted(path.glob("*.json")):
-            yield _record(str(file), lambda file=file: load_snapshot(file))
-        return
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
-    if path.suffix != ".jsonl":
-        yield _record(str(path), lambda: load_snapshot(path))
-        return
+    for file, line, data in read_raw(path):
+        where = f"{file}:{line}" if line is not None else file
+        yield _record(where, lambda data=data, file=file, line=line, where=where: validate_snapshot(
+            parse_json(_decode(data, where), file, (line or 1) - 1), where))
+
+
+def _decode(data: bytes, where: str) -> str:
     try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    with handle:
-        for number, raw in enumerate(handle, 1):
-            where = f"{path}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                yield Record(where, None, f"{where}: not UTF-8 text (byte {exc.start})")
-                continue
-            yield _record(where, lambda line=line, where=where: validate_snapshot(parse_json(line, str(path), number - 1), where))
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
 
 
 def _record(source: str, load: Any) -> Record:
@@ -139,4 +126,4 @@ def _raw_file(path: Path) -> tuple[str, int | None, bytes]:
     try:
         return (str(path), None, path.read_bytes())
     except OSError as exc:
-        return (str(path), None, f"cannot read: {exc.strerror or exc}".encode())
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None

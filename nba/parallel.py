@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from .decision import Decision
     from .engine import Engine
     from .snapshot import AccountSnapshot
+
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
 
@@ -54,23 +57,29 @@ def parallel_map(engine: Engine, snapshots: Iterable[AccountSnapshot], as_of: dt
             zones.append(snapshot.account.zone)
             yield snapshot.model_dump_json().encode()
 
-    source = encoded()
-    pending: deque[Future[list[bytes]]] = deque()
+    for data in _ordered(engine, _evaluate_chunk, encoded(), as_of, workers, chunk_size):
+        yield in_zone(Decision.model_validate_json(data), zones.popleft())
+
+
+def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]], items: Iterable[In], as_of: dt.datetime,
+             workers: int, chunk_size: int) -> Iterator[Out]:
+    """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight."""
+    source = iter(items)
+    pending: deque[Future[list[Out]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,)) as pool:
         def submit() -> bool:
             chunk = list(itertools.islice(source, chunk_size))
             if chunk:
-                pending.append(pool.submit(_evaluate_chunk, chunk, as_of))
+                pending.append(pool.submit(work, chunk, as_of))
             return bool(chunk)
 
         for _ in range(2 * workers):
             if not submit():
                 break
         while pending:
-            decisions = pending.popleft().result()
+            results = pending.popleft().result()
             submit()
-            for data in decisions:
-                yield in_zone(Decision.model_validate_json(data), zones.popleft())
+            yield from results
 
 
 #: One raw record: where it came from (a file, and a line for JSON Lines) and its bytes.
@@ -89,16 +98,12 @@ class RawResult(NamedTuple):
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
     from .errors import InputError
-    from .io import parse_json, validate_snapshot
+    from .io import _decode, parse_json, validate_snapshot
 
     file, line, data = record
     where = f"{file}:{line}" if line is not None else file
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return RawResult(where, None, f"{where}: not UTF-8 text (byte {exc.start})", None)
-    try:
-        snapshot = validate_snapshot(parse_json(text, file, (line or 1) - 1), where)
+        snapshot = validate_snapshot(parse_json(_decode(data, where), file, (line or 1) - 1), where)
     except InputError as exc:
         return RawResult(where, None, str(exc), None)
     account = snapshot.account
@@ -120,19 +125,4 @@ def evaluate_raw(engine: Engine, records: Iterable[RawRecord], as_of: dt.datetim
         for record in records:
             yield _evaluate_raw(engine, record, as_of)
         return
-    source = iter(records)
-    pending: deque[Future[list[RawResult]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,)) as pool:
-        def submit() -> bool:
-            chunk = list(itertools.islice(source, chunk_size))
-            if chunk:
-                pending.append(pool.submit(_evaluate_raw_chunk, chunk, as_of))
-            return bool(chunk)
-
-        for _ in range(2 * workers):
-            if not submit():
-                break
-        while pending:
-            results = pending.popleft().result()
-            submit()
-            yield from results
+    yield from _ordered(engine, _evaluate_raw_chunk, records, as_of, workers, chunk_size)

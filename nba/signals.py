@@ -105,6 +105,17 @@ _EXPORT_FORMAT = re.compile(r"\b(excel|xlsx?|csv)\b|эксел|ексел", re.I
 _EXPORT_WHOLE = re.compile(r"\b(all|whole|entire|database|everything)\b|\bвс[юеёх]\b|\bвсех\b|\bбаз[ауые]?\b", re.IGNORECASE)
 
 
+def show_value(value: SignalValue) -> str:
+    """A signal value as people read it in explanations: unknown, true/false, 12.5, "text"."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.10g}"
+    return f'"{value}"'
+
+
 def is_export_request(ticket: Ticket) -> bool:
     """Whether a ticket asks to export data: by its category, else by the words of its subject and body."""
     if ticket.category:

@@ -172,15 +172,3 @@ class Inflector:
             if found in (Gender.MALE, Gender.FEMALE):
                 return found
         return Gender.MALE
-        first = named.get(NamePart.FIRSTNAME)
-        if first:
-            try:
-                found = self._detector.detect(firstname=first)
-            except Exception:  # the detector raises on names it has no rule for
-                found = Gender.ANDROGYNOUS
-            if found in (Gender.MALE, Gender.FEMALE):
-                return found
-        last = named.get(NamePart.LASTNAME, "")
-        if re.search(r"(ова|ева|ёва|ина|ына|ская|цкая)$", last, re.IGNORECASE):
-            return Gender.FEMALE
-        return Gender.MALE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..signals import SignalValue
+from ..signals import SignalValue, show_value
 from .ast import Arith, Compare, Known, ListLit, Logical, Name, Negate, Node, Not
 from .backend import NativeBackend
 
@@ -21,7 +21,7 @@ class ClauseTrace:
     def describe(self) -> str:
         """One line for people: `activity_drop_pct >= 40 was false (activity_drop_pct = 12.5)`."""
         state = {True: "true", False: "false", None: "unknown"}[self.outcome]
-        seen = ", ".join(f"{k} = {_show(v)}" for k, v in self.values.items())
+        seen = ", ".join(f"{k} = {show_value(v)}" for k, v in self.values.items())
         return f"`{self.clause}` was {state}" + (f" ({seen})" if seen else "")
 
 
@@ -59,12 +59,3 @@ def _names(node: Node) -> list[str]:
         return []
     return []
 
-
-def _show(value: SignalValue) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return f'"{value}"'
