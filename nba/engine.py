@@ -257,7 +257,7 @@ class Engine:
             "signing_deadline": lambda: self._phrase(format_date_local, renewal.deadline, locale) if renewal.deadline else "—",
             "window_opens": lambda: self._phrase(format_date_local, renewal.window_opens, locale) if renewal.window_opens else "—",
             "risk_reasons": lambda: "; ".join(risk.explanations) or "—",
-            "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale)),
+            "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale), self._phrase),
             "unused_modules_list": lambda: ", ".join(_unused_modules(snapshot)) or "—",
             "export_ticket_subject": lambda: _ticket_subject(snapshot, signals.get("export_ticket_id")),
         }
@@ -407,12 +407,13 @@ def _ticket_subject(snapshot: AccountSnapshot, ticket_id: object) -> str:
     return ticket.subject if ticket is not None and ticket.subject else "—"
 
 
-def _offers_phrase(discount: DiscountDecision | None, locale: str, style: NumberStyle) -> str:
+def _offers_phrase(discount: DiscountDecision | None, locale: str, style: NumberStyle,
+                   phrase: Callable[..., str]) -> str:
     if discount is None or not discount.offers:
         return "—"
     words = _OFFER_WORDS.get(language(locale), _OFFER_WORDS["en"])
     parts = [
-        words[o.condition].format(p=style.format(o.percent), d=format_date_local(o.deadline, locale) if o.deadline else "—")
+        words[o.condition].format(p=style.format(o.percent), d=phrase(format_date_local, o.deadline, locale) if o.deadline else "—")
         for o in discount.offers
     ]
     return words["or"].join(parts)

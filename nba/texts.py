@@ -134,9 +134,18 @@ class Inflector:
     def __init__(self) -> None:
         self._maker = PetrovichDeclinationMaker()
         self._detector = PetrovichGenderDetector()
+        self._known: dict[str, str] = {}  # names already declined: a bounded cache of pure results
 
     def dative(self, full_name: str) -> str:
         """A Russian name in the dative case ("Павел Громов" -> "Павлу Громову"); other names unchanged."""
+        found = self._known.get(full_name)
+        if found is None:
+            if len(self._known) > 50_000:
+                self._known.clear()
+            found = self._known[full_name] = self._decline(full_name)
+        return found
+
+    def _decline(self, full_name: str) -> str:
         parts = full_name.split()
         if not 1 <= len(parts) <= 3 or not all(_CYRILLIC.match(p) for p in parts):
             return full_name
