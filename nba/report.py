@@ -135,7 +135,7 @@ class Report:
                  f'<text x="{left}" y="16" font-size="13">Renewal pipeline by month and risk</text>',
                  f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#444"/>']
         for i, month in enumerate(months):
-            x, y = left + 10 + i * 48, height - bottom
+            x, y = left + 10 + i * 48, float(height - bottom)
             for level in ("green", "yellow", "red"):
                 count = self.by_month[month][level]
                 if count:

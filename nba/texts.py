@@ -175,7 +175,7 @@ class Inflector:
         first = named.get(NamePart.FIRSTNAME)
         if first:
             try:
-                found = self._detector.detect(firstname=first)
+                found: Gender = self._detector.detect(firstname=first)  # type: ignore[no-untyped-call]
             except Exception:  # the detector raises on names it has no rule for
                 found = Gender.ANDROGYNOUS
             if found in (Gender.MALE, Gender.FEMALE):

@@ -127,7 +127,7 @@ class DurableBackend:
     def _matches(self, signals: Mapping[str, SignalValue]) -> frozenset[int]:
         """Indices of the conditions that hold for these signals (the last answer is kept per thread)."""
         key = tuple(signals.items())
-        cached = getattr(self._state, "last", None)
+        cached: tuple[tuple[object, ...], frozenset[int]] | None = getattr(self._state, "last", None)
         if cached is not None and cached[0] == key:
             return cached[1]
         fact: dict[str, Any] = {}

@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from typing import Any
 
 try:
-    import dask
     import dask.bag as db
+    from dask.delayed import delayed
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("nba.integrations.dask needs Dask: pip install 'nba[dask]'") from exc
 
@@ -55,8 +55,9 @@ def _evaluate_records(records: Iterable[Any], engine: Engine, as_of: dt.datetime
 
 def evaluate_bag(snapshots: db.Bag, engine: Engine, as_of: dt.datetime) -> db.Bag:
     """A bag of decisions (dicts, the contract's JSON) from a bag of snapshots (dicts or JSON strings)."""
-    shared = dask.delayed(engine, pure=True)  # one copy of the engine in the graph, reused by every partition
-    return snapshots.map_partitions(_evaluate_records, shared, as_of)
+    shared = delayed(engine, pure=True)  # one copy of the engine in the graph, reused by every partition
+    result: db.Bag = snapshots.map_partitions(_evaluate_records, shared, as_of)  # type: ignore[no-untyped-call]
+    return result
 
 
 def _evaluate_frame(frame: Any, engine: Engine, as_of: dt.datetime, column: str) -> Any:
@@ -84,5 +85,5 @@ def evaluate_dataframe(frame: Any, engine: Engine, as_of: dt.datetime, column: s
 
     meta = pd.DataFrame({name: pd.Series(dtype="int64" if name == "actions" else "float64" if name == "risk_score"
                                          else "object") for name in DATAFRAME_COLUMNS})
-    shared = dask.delayed(engine, pure=True)
+    shared = delayed(engine, pure=True)
     return frame.map_partitions(_evaluate_frame, shared, as_of, column, meta=meta)

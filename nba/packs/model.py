@@ -86,7 +86,8 @@ class ActionTemplate(_Model):
         description="who does it; auto: by risk level (green account_manager, yellow csm, red head_of_cs); "
         "discount_approver: the role the discount decision needs approval from",
     )
-    contact: list[ContactPick] = Field(default_factory=lambda: ["primary"], description="whom to contact, first that exists")
+    contact: list[ContactPick] = Field(default_factory=lambda: list[ContactPick](["primary"]),
+                                       description="whom to contact, first that exists")
     title: Texts
     text: Texts
     reason: Texts
@@ -152,10 +153,10 @@ class RenewalSettings(_Model):
     """When the renewal window opens and when the contract must be signed, per term."""
 
     window_days: dict[Term, int] = Field(
-        default_factory=lambda: {"annual": 90, "quarterly": 45, "monthly": 14, "multi_year": 270}
+        default_factory=lambda: dict[Term, int]({"annual": 90, "quarterly": 45, "monthly": 14, "multi_year": 270})
     )
     signing_deadline_days: dict[Term, int] = Field(
-        default_factory=lambda: {"annual": 30, "quarterly": 14, "monthly": 5, "multi_year": 60}
+        default_factory=lambda: dict[Term, int]({"annual": 30, "quarterly": 14, "monthly": 5, "multi_year": 60})
     )
 
     @model_validator(mode="after")
@@ -232,11 +233,11 @@ class PriorityFormula(_Model):
     value_weight: float = Field(default=20, ge=0, le=100)
     ltv_share: float = Field(default=0.1, ge=0, le=1)
     value_reference: dict[str, float] = Field(
-        default_factory=lambda: {"default": 20_000, "USD": 20_000, "EUR": 20_000, "GBP": 16_000,
-                                 "RUB": 2_000_000, "KZT": 10_000_000},
+        default_factory=lambda: dict[str, float]({"default": 20_000, "USD": 20_000, "EUR": 20_000, "GBP": 16_000,
+                                                  "RUB": 2_000_000, "KZT": 10_000_000}),
         description="value at stake, per currency, that earns the full value_weight; `default` for other currencies",
     )
-    risk_bonus: dict[RiskLevel, float] = Field(default_factory=lambda: {"green": 0, "yellow": 10, "red": 20})
+    risk_bonus: dict[RiskLevel, float] = Field(default_factory=lambda: dict[RiskLevel, float]({"green": 0, "yellow": 10, "red": 20}))
 
     @field_validator("value_reference")
     @classmethod
@@ -261,8 +262,8 @@ class ContactCaps(_Model):
     """How often the client may be contacted, counting the snapshot's touches and the actions already planned."""
 
     window_days: int = Field(default=7, ge=1, le=90)
-    per_contact: dict[Channel, int] = Field(default_factory=lambda: {"call": 2, "meeting": 1, "email": 3})
-    per_account: dict[Channel, int] = Field(default_factory=lambda: {"call": 4, "meeting": 2, "email": 6})
+    per_contact: dict[Channel, int] = Field(default_factory=lambda: dict[Channel, int]({"call": 2, "meeting": 1, "email": 3}))
+    per_account: dict[Channel, int] = Field(default_factory=lambda: dict[Channel, int]({"call": 4, "meeting": 2, "email": 6}))
     quiet_hours: float = Field(default=24, ge=0, le=24 * 14, description="no new contact this soon after a touch with that person")
     when_capped: Literal["reschedule", "suppress"] = "reschedule"
     max_delay_days: int = Field(default=14, ge=0, le=90, description="a capped action moved further than this is held back")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..decision import Decision
 from ..engine import Engine
 from ..errors import Problem, RulePackError
-from ..packs.loader import locate, read_yaml, sort_problems, validation_problems
+from ..packs.loader import Loc, Mark, locate, read_yaml, sort_problems, validation_problems
 from ..snapshot import AccountSnapshot
 from ..vocab import DiscountOutcome, RenewalStage, RiskLevel
 
@@ -147,7 +147,7 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
                   time.perf_counter() - start)
 
 
-def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, index: int, marks: dict,
+def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, index: int, marks: dict[Loc, Mark],
               problems: list[Problem]) -> AccountSnapshot | None:
     loc: tuple[str | int, ...] = ("scenarios", index, "snapshot")
     if isinstance(scenario.snapshot, str) and scenario.snapshot in named:

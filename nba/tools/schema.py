@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..packs.model import Pack
 from ..snapshot import AccountSnapshot
 from .scenarios import ScenarioFile
 
-SCHEMAS = {"snapshot": AccountSnapshot, "pack": Pack, "scenario": ScenarioFile}
+SCHEMAS: dict[str, type[BaseModel]] = {"snapshot": AccountSnapshot, "pack": Pack, "scenario": ScenarioFile}
 
 
 def schema(name: str) -> dict[str, Any]:
