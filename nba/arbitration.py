@@ -103,7 +103,7 @@ def arbitrate(
             continue
         held = [c for c in remaining if any(matches(p, c.rule, c.kind) for p in conflict.suppress)]
         for c in held:
-            suppressed.append(Suppressed.model_construct(rule=c.rule, reason=conflict.reason))
+            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason))
         remaining = [c for c in remaining if c not in held]
 
     remaining.sort(key=lambda c: (-c.priority, c.due.isoformat(), c.rule))
@@ -122,7 +122,7 @@ def arbitrate(
             notes.append(f"{candidate.rule} merged into {placed.candidate.rule}: one {channel} per contact per day")
             continue
         if isinstance(placed, str):
-            suppressed.append(Suppressed.model_construct(rule=candidate.rule, reason=placed))
+            suppressed.append(Suppressed(rule=candidate.rule, reason=placed))
             notes.append(f"{candidate.rule} held back: {placed}")
             continue
         moment, why = placed
@@ -137,8 +137,8 @@ def arbitrate(
     kept.sort(key=lambda k: (-k.candidate.priority, k.due.isoformat(), k.candidate.rule))
     for extra in kept[settings.max_actions:]:
         reason = f"beyond the top {settings.max_actions} actions"
-        suppressed.append(Suppressed.model_construct(rule=extra.candidate.rule, reason=reason))
-        suppressed.extend(Suppressed.model_construct(rule=m.rule, reason=reason) for m in extra.merged)
+        suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason))
+        suppressed.extend(Suppressed(rule=m.rule, reason=reason) for m in extra.merged)
     actions = [_build(k, locale) for k in kept[: settings.max_actions]]
     actions.sort(key=order_key)
     return Arbitrated(actions, suppressed, notes)

@@ -204,8 +204,7 @@ class Engine:
                 fired.append(rule)
         candidates = [self._candidate(rule, snapshot, signals, risk, renewal, discount, as_of) for rule in fired]
         arbitrated = arbitrate(candidates, rs.arbitration, rs.conflict_conditions, signals, _touches(snapshot), locale)
-        # The engine builds its output from validated parts; the property tests re-validate every decision.
-        decision = Decision.model_construct(
+        decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
             risk=risk,
@@ -264,7 +263,7 @@ class Engine:
         values = self._format_signals(rule.placeholders - context.keys(), signals, locale)
         values.update((key, context[key]()) for key in rule.placeholders & context.keys())
         digest = hashlib.sha256(f"{account.id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
-        return NextAction.model_construct(
+        return NextAction(
             id=digest,
             rule=rule.id,
             kind=template.kind,
@@ -365,7 +364,7 @@ def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapp
         if not isinstance(contact_id, str):
             return None
         found = by_id.get(contact_id)
-        return ContactRef.model_construct(id=contact_id, name=found.name if found else None)
+        return ContactRef(id=contact_id, name=found.name if found else None)
 
     for pick in picks:
         found: ContactRef | None = None
