@@ -20,7 +20,7 @@ from .packs.model import (
     RiskScorecard,
     Rule,
 )
-from .signals import CATALOGUE, SignalSpec
+from .signals import CATALOGUE, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN
 from .texts import TemplateError, placeholders
 from .vocab import ACTION_KINDS
@@ -168,7 +168,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
     for source, loc, text in pending:
         try:
             node = parse(text)
-            used = check(node, _symbols_for(loc))
+            used = check(node, symbols_for(str(loc[0])))
             backend.check(node)
         except ConditionError as exc:
             problems.append(condition_problem(source, loc, exc))
@@ -253,19 +253,6 @@ def pattern_problem(pattern: str, rule_ids: Sequence[str]) -> tuple[str, str] | 
 def _placeholders(*texts: dict[str, str]) -> frozenset[str]:
     """Every placeholder the templates use, in any locale (templates were checked before this runs)."""
     return frozenset(name for by_locale in texts for template in by_locale.values() for name in placeholders(template))
-
-
-_BEFORE_RISK = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct"})
-_BEFORE_DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct"})
-
-
-def _symbols_for(loc: Loc) -> dict[str, SignalSpec]:
-    """The signals a condition at `loc` may read: the scorecard cannot read its own result, nor the policy its own."""
-    if loc[0] == "risk":
-        return {k: v for k, v in CATALOGUE.items() if k not in _BEFORE_RISK}
-    if loc[0] == "discount_policy":
-        return {k: v for k, v in CATALOGUE.items() if k not in _BEFORE_DISCOUNT}
-    return dict(CATALOGUE)
 
 
 def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]) -> list[Problem]:

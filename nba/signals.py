@@ -96,6 +96,19 @@ DERIVED_SIGNALS: tuple[SignalSpec, ...] = (
 
 CATALOGUE: Mapping[str, SignalSpec] = {s.name: s for s in SNAPSHOT_SIGNALS + DERIVED_SIGNALS}
 
+_RISK_AND_DISCOUNT = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct"})
+_DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct"})
+
+
+def symbols_for(section: str) -> dict[str, SignalSpec]:
+    """The signals a condition in a pack section may read: the risk scorecard cannot read its own result
+    (nor the discount's), the discount policy cannot read its own; rules may read everything."""
+    if section == "risk":
+        return {k: v for k, v in CATALOGUE.items() if k not in _RISK_AND_DISCOUNT}
+    if section == "discount_policy":
+        return {k: v for k, v in CATALOGUE.items() if k not in _DISCOUNT}
+    return dict(CATALOGUE)
+
 _EXPORT_CATEGORIES = frozenset({"data_export", "export", "выгрузка", "экспорт"})
 _EXPORT_STRONG = re.compile(
     r"выгруз|экспорт|export|download\s+(all|every|the\s+whole|our\s+whole|entire)|скачать\s+(всю|все|всех)|dump\s+(all|the)",

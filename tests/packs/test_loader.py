@@ -49,11 +49,13 @@ def test_the_shipped_packs_load() -> None:
 def test_a_broken_pack_reports_every_problem_with_its_position() -> None:
     path = DATA / "broken.yaml"
     found = messages(path)
-    # Structure problems are reported together; condition and template checks need a valid structure.
+    # Structure and condition problems come together; template checks need a valid structure.
     assert found == [
         f"{path}:4:5: missing field `when` in rules.0 (add it)",
         f"{path}:5:5: unknown field `whenn` in rules.0 (did you mean `when`?)",
+        f"{path}:14:52: `segment` is never \"kye\" (did you mean \"key\"?)",
         f"{path}:17:13: `rules.1.action.kind`: Input should be 'call', 'meeting', 'email', 'offer', 'task' or 'escalation'; got 'cal' (did you mean 'call'?)",
+        f"{path}:23:12: unknown signal `activty_drop_pct` (did you mean `activity_drop_pct`?)",
     ]
 
 
