@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO
 
 from .decision import Decision
 from .engine import Engine
-from .errors import InputError, NbaError, Problem
+from .errors import InputError, NbaError
 from .io import load_snapshot
 from .signals import CATALOGUE
 
@@ -222,36 +222,36 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
             capacity = CapacitySettings.model_validate(yaml.safe_load(Path(args.capacity).read_text(encoding="utf-8")) or {})
         except (OSError, yaml.YAMLError, ValidationError) as exc:
             raise InputError(f"{args.capacity}: not a capacity file: {exc}") from None
-    errors = 0
+    errors = count = actions = 0
     progress = _Progress(sys.stderr)
-    results = evaluate_raw(engine, read_raw(Path(args.snapshots)), as_of, workers=args.workers)
     out = Path(args.out)
-    count = actions = 0
     start = time.perf_counter()
+    # JSONL and CSV stream straight to the file; capacity planning and calendars need every decision first.
+    streaming = capacity is None and args.format != "ics"
     collected: list[tuple[Decision, AccountPlace]] = []
-    keep = capacity is not None or args.format != "jsonl"
     with contextlib.ExitStack() as stack:
-        stream = stack.enter_context(atomic_writer(out)) if args.format == "jsonl" and capacity is None else None
-        for result in results:
+        stream = stack.enter_context(atomic_writer(out)) if streaming else None
+        rows = CsvRows(stream) if stream is not None and args.format == "csv" else None
+        for result in evaluate_raw(engine, read_raw(Path(args.snapshots)), as_of, workers=args.workers):
             if result.error is not None:
                 errors += 1
                 sys.stderr.write(f"{progress.clear()}nba: skipped {result.error}\n")
                 continue
             assert result.decision_json is not None and result.place is not None
             count += 1
-            progress.tick(count)
             actions += result.actions
-            if stream is not None:
+            progress.tick(count)
+            if stream is not None and rows is None:
                 stream.write(result.decision_json + "\n")
-            if keep:
-                place = AccountPlace(*result.place)
-                decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
+                continue
+            place = AccountPlace(*result.place)
+            decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
+            if rows is not None:
+                rows.write(decision)
+            else:
                 collected.append((decision, place))
-    if keep:
-        decisions = [d for d, _ in collected]
-        if capacity is not None:
-            decisions = apply_capacity(collected, capacity)
-        actions = sum(len(d.actions) for d in decisions)
+    if not streaming:
+        decisions = apply_capacity(collected, capacity) if capacity is not None else [d for d, _ in collected]
         if args.format == "ics":
             for name, text in ics_calendars(decisions).items():
                 write_atomically(out / name, text)

@@ -21,8 +21,8 @@ from .renewal import renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
-from .signals import SignalValue, compute_signals
-from .snapshot import AccountSnapshot, Contact
+from .signals import SignalValue, compute_signals, unused_modules
+from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, format_date_local, format_due, language, pick_locale, render
 from .vocab import OwnerRole
 
@@ -85,7 +85,7 @@ class Engine:
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
-    def from_path(cls, path: str | Path | Iterable[str | Path], *, backend: ConditionBackend | str = "native") -> Engine:
+    def from_path(cls, path: str | Path | Iterable[str | Path], *, backend: ConditionBackend | BackendName = "native") -> Engine:
         """Load a folder of *.yaml packs (or one file, or several paths); raises `RulePackError` on any bad pack."""
         paths = [path] if isinstance(path, (str, Path)) else list(path)
         sources = load_packs(paths)
@@ -98,7 +98,7 @@ class Engine:
         return (_rebuild, (self._sources, self._ruleset.backend))
 
     @classmethod
-    def default(cls, *, backend: ConditionBackend | str = "native") -> Engine:
+    def default(cls, *, backend: ConditionBackend | BackendName = "native") -> Engine:
         """The engine with the packs shipped with the library."""
         return cls.from_path(default_rules_path(), backend=backend)
 
@@ -257,7 +257,7 @@ class Engine:
             "window_opens": lambda: self._phrase(format_date_local, renewal.window_opens, locale) if renewal.window_opens else "—",
             "risk_reasons": lambda: "; ".join(risk.explanations) or "—",
             "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale), self._phrase),
-            "unused_modules_list": lambda: ", ".join(_unused_modules(snapshot)) or "—",
+            "unused_modules_list": lambda: ", ".join(unused_modules(snapshot)) or "—",
             "export_ticket_subject": lambda: _ticket_subject(snapshot, signals.get("export_ticket_id")),
         }
         values = self._format_signals(rule.placeholders - context.keys(), signals, locale)
@@ -346,8 +346,8 @@ class _Run:
 def _touches(snapshot: AccountSnapshot) -> list[Touch]:
     """The snapshot's past contacts as aware moments (naive ones read in the account's zone), email for messages."""
     zone = snapshot.account.zone
-    return [Touch(t.at if t.at.tzinfo else t.at.replace(tzinfo=zone), "email" if t.channel == "message" else t.channel,
-                  t.contact_id) for t in snapshot.touches]
+    return [Touch(_aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
+            for t in snapshot.touches]
 
 
 def _person_for(role: str, snapshot: AccountSnapshot) -> str | None:
@@ -381,24 +381,17 @@ def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapp
             found = ref(ticket.contact_id) if ticket else None
         elif pick == "latest_reply":
             replied = [c for c in snapshot.contacts if c.last_reply_at is not None]
-            found = ref(max(replied, key=_reply_key).id) if replied else None
+            zone = snapshot.account.zone
+            found = ref(max(replied, key=lambda c: (_aware(c.last_reply_at, zone), c.id)).id) if replied else None
         if found is not None:
             return found
     return None
 
 
-def _reply_key(contact: Contact) -> tuple[float, str]:
-    moment = contact.last_reply_at
+def _aware(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
+    """`moment` made aware: a naive time is the account's local time, as everywhere in a snapshot."""
     assert moment is not None
-    stamp = moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc).timestamp()
-    return (stamp, contact.id)
-
-
-def _unused_modules(snapshot: AccountSnapshot) -> list[str]:
-    if snapshot.modules is None:
-        return []
-    active = set(snapshot.modules.active)
-    return [m for m in dict.fromkeys(snapshot.modules.available) if m not in active]
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def _ticket_subject(snapshot: AccountSnapshot, ticket_id: object) -> str:

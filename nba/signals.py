@@ -139,6 +139,14 @@ def is_export_request(ticket: Ticket) -> bool:
     return bool(_EXPORT_FORMAT.search(text) and _EXPORT_WHOLE.search(text))
 
 
+def unused_modules(snapshot: AccountSnapshot) -> list[str]:
+    """Modules available to the client but not active, in the snapshot's order, without repeats."""
+    if snapshot.modules is None:
+        return []
+    active = set(snapshot.modules.active)
+    return [m for m in dict.fromkeys(snapshot.modules.available) if m not in active]
+
+
 def local_date(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
     """The calendar date of `moment` in `zone`; a naive `moment` is read as local time in `zone`."""
     if moment.tzinfo is None:
@@ -187,8 +195,7 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
         out["days_since_touch"] = float((today - max(past_touches)).days)
     out["touches_7d"] = float(sum(1 for d in past_touches if (today - d).days < 7))
     if snapshot.modules is not None:
-        active = set(snapshot.modules.active)
-        out["unused_modules"] = float(len([m for m in dict.fromkeys(snapshot.modules.available) if m not in active]))
+        out["unused_modules"] = float(len(unused_modules(snapshot)))
     return out
 
 

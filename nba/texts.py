@@ -97,11 +97,6 @@ def format_date_local(day: dt.date, locale: str) -> str:
         return day.isoformat()
 
 
-def format_number(value: float, locale: str = "en") -> str:
-    """A number as it reads in a sentence, in the locale's digits: 200 000 / 200,000; 4,5 / 4.5; 49.5 -> 50."""
-    return NumberStyle.for_locale(locale).format(value)
-
-
 class NumberStyle:
     """A locale's group and decimal symbols (from Babel), for fast formatting of many numbers."""
 

@@ -183,3 +183,16 @@ def test_parallel_decisions_keep_the_accounts_zone(engine: nba.Engine, kz: Build
     (first, *_) = engine.evaluate_many(snapshots, as_of=almaty(2025, 3, 31, 9, 0), workers=2, chunk_size=1)
     assert str(first.as_of.tzinfo) == "Asia/Almaty"
     assert all(str(a.due.tzinfo) == "Asia/Almaty" for a in first.actions)
+
+
+def test_a_naive_reply_time_is_the_accounts_local_time(kz: Build, tmp_path: Path) -> None:
+    # 23:30 naive is Almaty time (18:30 UTC); the other contact replied at 20:00 UTC, i.e. later.
+    (tmp_path / "p.yaml").write_text(
+        "pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end > 0\n    priority: 1\n    action:\n"
+        "      kind: call\n      contact: latest_reply\n      due: {asap: true}\n      title: {en: t, ru: t}\n"
+        "      text: {en: t, ru: t}\n      reason: {en: t, ru: t}\n", encoding="utf-8")
+    engine = nba.Engine.from_path(tmp_path)
+    snap = kz(contacts=[{"id": "naive", "name": "Алмат Сейткали", "last_reply_at": "2025-03-20T23:30:00"},
+                        {"id": "utc", "name": "Дана Ержанова", "last_reply_at": "2025-03-20T20:00:00+00:00"}])
+    (action,) = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0)).actions
+    assert action.contact is not None and action.contact.id == "utc"

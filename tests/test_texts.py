@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nba.texts import Inflector, TemplateError, format_due, format_number, pick_locale, placeholders, render
+from nba.texts import Inflector, NumberStyle, TemplateError, format_due, pick_locale, placeholders, render
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -62,7 +62,7 @@ def test_russian_names_in_the_dative(name: str, dative: str) -> None:
     (-30.0, "en", "-30"),
 ])
 def test_numbers_read_as_in_the_locale(value: float, locale: str, text: str) -> None:
-    assert format_number(value, locale) == text
+    assert NumberStyle.for_locale(locale).format(value) == text
 
 
 def test_templates() -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ConditionError
 from ..signals import SignalValue
-from .ast import Arith, Compare, Known, ListLit, Literal, Logical, Name, Negate, Node, Not
+from .ast import Compare, Known, ListLit, Literal, Logical, Name, Node, Not
 from .backend import CompiledCondition
 
 try:

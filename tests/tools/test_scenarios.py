@@ -28,12 +28,18 @@ def copy_rules(tmp_path: Path) -> Path:
     return target
 
 
+def edit(path: Path, old: str, new: str) -> Path:
+    """Replace `old` (which must be there) with `new` in a copied file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
 def test_a_failing_expectation_is_reported_like_pytest(tmp_path: Path) -> None:
     rules = copy_rules(tmp_path)
     scenario = rules / "activity_drop.test.yaml"
-    scenario.write_text(scenario.read_text(encoding="utf-8").replace("activity_drop_pct >= 40", "x"), encoding="utf-8")
-    pack = rules / "activity_drop.yaml"
-    pack.write_text(pack.read_text(encoding="utf-8").replace("activity_drop_pct >= 40", "activity_drop_pct >= 60"), encoding="utf-8")
+    edit(rules / "activity_drop.yaml", "activity_drop_pct >= 40", "activity_drop_pct >= 60")
     result = nba_cli("test", str(scenario))
     assert result.returncode == 1
     assert f"{scenario}::a halved month books a usage-audit call on Monday FAILED" in result.stdout
@@ -43,20 +49,14 @@ def test_a_failing_expectation_is_reported_like_pytest(tmp_path: Path) -> None:
 
 
 def test_a_bad_scenario_file_is_located(tmp_path: Path) -> None:
-    rules = copy_rules(tmp_path)
-    scenario = rules / "data_export.test.yaml"
-    scenario.write_text(scenario.read_text(encoding="utf-8").replace("    expect:\n      no_actions", "    expectt:\n      no_actions"),
-                        encoding="utf-8")
+    scenario = edit(copy_rules(tmp_path) / "data_export.test.yaml", "    expect:\n      no_actions", "    expectt:\n      no_actions")
     result = nba_cli("test", str(scenario))
     assert result.returncode == 2
     assert f"ERROR {scenario}:36:5: unknown field `expectt` in scenarios.2 (did you mean `expect`?)" in result.stdout
 
 
 def test_a_bad_snapshot_in_a_scenario_is_located(tmp_path: Path) -> None:
-    rules = copy_rules(tmp_path)
-    scenario = rules / "tariff_limit.test.yaml"
-    scenario.write_text(scenario.read_text(encoding="utf-8").replace("timezone: America/New_York", "timezone: America/NewYork"),
-                        encoding="utf-8")
+    scenario = edit(copy_rules(tmp_path) / "tariff_limit.test.yaml", "timezone: America/New_York", "timezone: America/NewYork")
     result = nba_cli("test", str(scenario))
     assert result.returncode == 2
     assert f"ERROR {scenario}:5:76: `snapshots.acme.account.timezone`" in result.stdout and "unknown time zone 'America/NewYork'" in result.stdout
