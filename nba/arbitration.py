@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
 from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
-from .patterns import CHANNEL_OF_KIND, matches
-from .ruleset import Condition
+from .patterns import CHANNEL_OF_KIND
+from .ruleset import CompiledConflict
 from .signals import SignalValue
 from .texts import language
 
@@ -70,9 +70,13 @@ class Arbitrated:
     notes: list[str]
 
 
-def order_key(action: NextAction) -> tuple[int, str, str, str]:
+def order_key(action: NextAction) -> tuple[int, dt.datetime, str, str]:
     """The total order of actions: priority (highest first), then due, then rule id, then action id."""
-    return (-action.priority, action.due.isoformat(), action.rule, action.id)
+    return (-action.priority, action.due, action.rule, action.id)
+
+
+def _candidate_order(candidate: Candidate) -> tuple[int, dt.datetime, str]:
+    return (-candidate.priority, candidate.due, candidate.rule)
 
 
 def priority_of(base: int, formula: PriorityFormula, value_at_stake: float, currency: str, risk_level: str) -> int:
@@ -86,27 +90,31 @@ def priority_of(base: int, formula: PriorityFormula, value_at_stake: float, curr
 def arbitrate(
     candidates: Sequence[Candidate],
     settings: ArbitrationSettings,
-    conflict_conditions: Sequence[Condition | None],
+    conflicts: Sequence[CompiledConflict],
+    cap_exempt: frozenset[str],
     signals: Mapping[str, SignalValue],
     touches: Sequence[Touch],
     locale: str,
 ) -> Arbitrated:
-    """Decide which candidates become actions, when, and in which order."""
+    """Decide which candidates become actions, when, and in which order.
+
+    `conflicts` and `cap_exempt` name rules by id: the settings' patterns resolved at load time.
+    """
     suppressed: list[Suppressed] = []
     notes: list[str] = []
     remaining = list(candidates)
 
-    for conflict, condition in zip(settings.conflicts, conflict_conditions, strict=True):
-        if condition is not None and condition.test(signals) is not True:
+    for conflict in conflicts:
+        if conflict.condition is not None and conflict.condition.test(signals) is not True:
             continue
-        if conflict.if_any and not any(matches(p, c.rule, c.kind) for p in conflict.if_any for c in remaining):
+        if conflict.if_any is not None and not any(c.rule in conflict.if_any for c in remaining):
             continue
-        held = [c for c in remaining if any(matches(p, c.rule, c.kind) for p in conflict.suppress)]
+        held = [c for c in remaining if c.rule in conflict.suppress]
         for c in held:
             suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason))
-        remaining = [c for c in remaining if c not in held]
+        remaining = [c for c in remaining if c.rule not in conflict.suppress]
 
-    remaining.sort(key=lambda c: (-c.priority, c.due.isoformat(), c.rule))
+    remaining.sort(key=_candidate_order)
     kept: list[_Kept] = []
     planned: list[Touch] = list(touches)
     caps = settings.caps
@@ -115,7 +123,7 @@ def arbitrate(
         if channel is None:
             kept.append(_Kept(candidate, candidate.due))
             continue
-        exempt = any(matches(p, candidate.rule, candidate.kind) for p in caps.exempt)
+        exempt = candidate.rule in cap_exempt
         placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt)
         if isinstance(placed, _Kept):
             placed.merged.append(candidate)
@@ -134,7 +142,7 @@ def arbitrate(
         kept.append(entry)
         planned.append(Touch(moment, channel, candidate.contact_id))
 
-    kept.sort(key=lambda k: (-k.candidate.priority, k.due.isoformat(), k.candidate.rule))
+    kept.sort(key=lambda k: (-k.candidate.priority, k.due, k.candidate.rule))
     for extra in kept[settings.max_actions:]:
         reason = f"beyond the top {settings.max_actions} actions"
         suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason))

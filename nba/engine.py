@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -13,7 +12,7 @@ from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
-from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk
+from .decision import ContactRef, Decision, DiscountDecision, NextAction, Risk
 from .discount import decide
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
@@ -21,33 +20,13 @@ from .renewal import renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
-from .signals import SignalValue, compute_signals, unused_modules
+from .memo import Memo
+from .signals import SignalValue, compute_signals
 from .snapshot import AccountSnapshot
-from .texts import Inflector, NumberStyle, format_date_local, format_due, language, pick_locale, render
 from .vocab import OwnerRole
+from .writing import ActionWriter, Facts
 
 BackendName = Literal["native", "durable"]
-
-_OFFER_WORDS = {
-    "ru": {
-        "annual_prepayment": "{p}% при годовой предоплате",
-        "payment_by_date": "{p}% при оплате до {d}",
-        "longer_term": "{p}% при продлении на более длинный срок",
-        "case_study": "{p}% за совместный кейс или отзыв",
-        "referral": "{p}% за рекомендацию нового клиента",
-        "or": " или ",
-    },
-    "en": {
-        "annual_prepayment": "{p}% for annual prepayment",
-        "payment_by_date": "{p}% if paid by {d}",
-        "longer_term": "{p}% for a longer contract term",
-        "case_study": "{p}% for a case study or review",
-        "referral": "{p}% for a referral",
-        "or": ", or ",
-    },
-}
-_NOBODY = {"ru": ("контакт клиента", "контакту клиента"), "en": ("the client's contact", "the client's contact")}
-
 
 def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
     if not isinstance(backend, str):
@@ -79,9 +58,10 @@ class Engine:
         self._ruleset = ruleset
         self._sources = tuple(sources)
         self._holidays = HolidayBook()
-        self._inflector = Inflector()
-        self._number_styles: dict[str, NumberStyle] = {}  # a cache of immutable values, filled on first use
-        self._phrases: dict[tuple[object, ...], str] = {}  # formatted dates: a cache of pure results, bounded
+        self._writer = ActionWriter()
+        # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded.
+        self._calendars: Memo[BusinessCalendar] = Memo()
+        self._dues: Memo[dt.datetime] = Memo()
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
@@ -176,7 +156,6 @@ class Engine:
         as_of = as_of.astimezone(zone)
         today = as_of.date()
         rs = self._ruleset
-        locale = snapshot.account.locale
 
         signals = compute_signals(snapshot, as_of)
         renewal, window_open = renewal_status(snapshot.contract, today, rs.renewal)
@@ -186,7 +165,9 @@ class Engine:
             signals["days_to_signing_deadline"] = float((renewal.deadline - today).days)
         if snapshot.contract.status == "renewed":
             signals["days_since_renewal"] = float((today - snapshot.contract.end_date).days)
-        risk = assess(rs.risk, rs.measures, signals, locale, lambda names: self._format_signals(names, signals, locale))
+        voice = self._writer.voice(snapshot.account.locale)
+        risk = assess(rs.risk, rs.measures, signals, voice.locale,
+                      lambda names: self._writer.format_signals(names, signals, voice))
         if rs.risk is not None:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level
@@ -202,8 +183,10 @@ class Engine:
             outcomes[rule.id] = result
             if result is True:
                 fired.append(rule)
-        candidates = [self._candidate(rule, snapshot, signals, risk, renewal, discount, as_of) for rule in fired]
-        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflict_conditions, signals, _touches(snapshot), locale)
+        facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice)
+        candidates = [self._candidate(rule, facts) for rule in fired]
+        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, _touches(snapshot),
+                               voice.locale)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
@@ -216,68 +199,28 @@ class Engine:
         return _Run(decision, signals, outcomes, arbitrated.notes)
 
     # -- building one action -----------------------------------------------------------------------
-    def _candidate(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
-                   renewal: Renewal, discount: DiscountDecision | None, as_of: dt.datetime) -> Candidate:
+    def _candidate(self, rule: CompiledRule, facts: Facts) -> Candidate:
+        snapshot = facts.snapshot
         account = snapshot.account
         template = rule.rule.action
-        calendar = BusinessCalendar(account.country, account.zone, rule.hours, self._holidays)
-        due = schedule(template.due, calendar, as_of, snapshot.contract.end_date)
-        role = self._owner_role(template.owner_role, risk, snapshot, discount)
-        contact = _pick_contact(template.contact, snapshot, signals)
+        calendar = self._calendars.get((account.country, account.timezone, rule.hours),
+                                       lambda: BusinessCalendar(account.country, account.zone, rule.hours, self._holidays))
+        policy = template.due
+        end = snapshot.contract.end_date if policy.days_before_end is not None else None
+        # A due depends only on the rule, the calendar and as-of (and the end date for days_before_end).
+        due = self._dues.get((rule.id, account.country, account.timezone, facts.as_of, end),
+                             lambda: schedule(policy, calendar, facts.as_of, snapshot.contract.end_date))
+        role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
+        contact = _pick_contact(template.contact, snapshot, facts.signals)
         formula = self._ruleset.arbitration.priority
+        signals = facts.signals
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
-        priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, risk.level)
+        priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, facts.risk.level)
 
         def build(final_due: dt.datetime, final_priority: int) -> NextAction:
-            return self._action(rule, snapshot, signals, risk, renewal, discount, as_of, final_due, final_priority, role, contact)
+            return self._writer.write(rule, facts, final_due, final_priority, role, contact)
 
-        return Candidate(rule.id, template.kind, contact.id if contact else None, due, priority, template.due.at, calendar, build)
-
-    def _action(self, rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue], risk: Risk,
-                renewal: Renewal, discount: DiscountDecision | None, as_of: dt.datetime, due: dt.datetime, priority: int,
-                role: OwnerRole, contact: ContactRef | None) -> NextAction:
-        account = snapshot.account
-        template = rule.rule.action
-        owner = _person_for(role, snapshot)
-        locale = account.locale
-        lang = language(locale)
-        nominative, dative_fallback = _NOBODY.get(lang, _NOBODY["en"])
-        name = contact.name if contact is not None else None
-        context: dict[str, Callable[[], str]] = {
-            "contact": lambda: name or nominative,
-            "contact_dative": lambda: (self._inflector.dative(name) if lang == "ru" else name) if name else dative_fallback,
-            "company": lambda: account.name,
-            "primary_contact": lambda: next((c.name for c in snapshot.contacts if c.is_primary), nominative),
-            "owner": lambda: owner or role,
-            "due": lambda: self._phrase(format_due, due, locale, as_of.year if due.year != as_of.year else None),
-            "due_date": lambda: self._phrase(format_date_local, due.date(), locale),
-            "due_time": lambda: due.strftime("%H:%M"),
-            "end_date": lambda: self._phrase(format_date_local, snapshot.contract.end_date, locale),
-            "signing_deadline": lambda: self._phrase(format_date_local, renewal.deadline, locale) if renewal.deadline else "—",
-            "window_opens": lambda: self._phrase(format_date_local, renewal.window_opens, locale) if renewal.window_opens else "—",
-            "risk_reasons": lambda: "; ".join(risk.explanations) or "—",
-            "offers": lambda: _offers_phrase(discount, locale, self._number_style(locale), self._phrase),
-            "unused_modules_list": lambda: ", ".join(unused_modules(snapshot)) or "—",
-            "export_ticket_subject": lambda: _ticket_subject(snapshot, signals.get("export_ticket_id")),
-        }
-        values = self._format_signals(rule.placeholders - context.keys(), signals, locale)
-        values.update((key, context[key]()) for key in rule.placeholders & context.keys())
-        digest = hashlib.sha256(f"{account.id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
-        return NextAction(
-            id=digest,
-            rule=rule.id,
-            kind=template.kind,
-            title=render(pick_locale(template.title, locale), values),
-            text=render(pick_locale(template.text, locale), values),
-            due=due,
-            owner_role=role,
-            owner=owner,
-            contact=contact,
-            priority=priority,
-            reasons=[render(pick_locale(template.reason, locale), values)],
-            merged_rules=[],
-            notes=[],
-        )
+        return Candidate(rule.id, template.kind, contact.id if contact else None, due, priority, policy.at, calendar, build)
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
                     discount: DiscountDecision | None) -> OwnerRole:
@@ -290,40 +233,6 @@ class Engine:
         if self._ruleset.risk is not None:
             return owner_for(risk.level, snapshot.account.segment, self._ruleset.owners)
         return snapshot.account.owner.role if snapshot.account.owner is not None else "csm"
-
-    def _phrase(self, fn: Callable[..., str], *args: object) -> str:
-        """`fn(*args)` for a pure date formatter, remembered (Babel is slow and dues repeat across accounts)."""
-        # Keyed by local wall time: aware datetimes of one instant in two zones are equal, their phrases are not.
-        key = (fn.__name__, *(a.replace(tzinfo=None) if isinstance(a, dt.datetime) else a for a in args))
-        found = self._phrases.get(key)
-        if found is None:
-            if len(self._phrases) > 50_000:
-                self._phrases.clear()
-            found = self._phrases[key] = fn(*args)
-        return found
-
-    def _number_style(self, locale: str) -> NumberStyle:
-        style = self._number_styles.get(locale)
-        if style is None:
-            style = self._number_styles.setdefault(locale, NumberStyle.for_locale(locale))
-        return style
-
-    def _format_signals(self, names: Iterable[str], signals: Mapping[str, SignalValue], locale: str) -> dict[str, str]:
-        """The named signals as they read in a sentence of `locale`."""
-        style = self._number_style(locale)
-        yes_no = ("да", "нет") if language(locale) == "ru" else ("yes", "no")
-        out: dict[str, str] = {}
-        for name in names:
-            value = signals.get(name)
-            if value is None:
-                out[name] = "—"
-            elif isinstance(value, bool):
-                out[name] = yes_no[0] if value else yes_no[1]
-            elif isinstance(value, float):
-                out[name] = style.format(value)
-            else:
-                out[name] = str(value)
-        return out
 
 
 def _rebuild(sources: Sequence[PackSource], backend: str) -> Engine:
@@ -348,13 +257,6 @@ def _touches(snapshot: AccountSnapshot) -> list[Touch]:
     zone = snapshot.account.zone
     return [Touch(_aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
             for t in snapshot.touches]
-
-
-def _person_for(role: str, snapshot: AccountSnapshot) -> str | None:
-    owner = snapshot.account.owner
-    if owner is not None and owner.role == role:
-        return owner.name
-    return next((p.name for p in snapshot.account.team if p.role == role), None)
 
 
 def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapping[str, SignalValue]) -> ContactRef | None:
@@ -392,20 +294,3 @@ def _aware(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
     """`moment` made aware: a naive time is the account's local time, as everywhere in a snapshot."""
     assert moment is not None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
-def _ticket_subject(snapshot: AccountSnapshot, ticket_id: object) -> str:
-    ticket = next((t for t in snapshot.tickets if t.id == ticket_id), None)
-    return ticket.subject if ticket is not None and ticket.subject else "—"
-
-
-def _offers_phrase(discount: DiscountDecision | None, locale: str, style: NumberStyle,
-                   phrase: Callable[..., str]) -> str:
-    if discount is None or not discount.offers:
-        return "—"
-    words = _OFFER_WORDS.get(language(locale), _OFFER_WORDS["en"])
-    parts = [
-        words[o.condition].format(p=style.format(o.percent), d=phrase(format_date_local, o.deadline, locale) if o.deadline else "—")
-        for o in discount.offers
-    ]
-    return words["or"].join(parts)

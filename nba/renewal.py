@@ -12,6 +12,9 @@ from .vocab import RenewalStage
 #: Stages between the window opening and the signing deadline, each a quarter of that span.
 _STAGES: tuple[RenewalStage, ...] = ("assessment", "value_call", "offer", "negotiation")
 
+#: Windows for terms a pack's renewal settings leave out.
+_DEFAULT_WINDOWS = RenewalSettings().window_days
+
 
 def renewal_status(contract: Contract, today: dt.date, settings: RenewalSettings) -> tuple[Renewal, bool]:
     """The contract's renewal facts at `today`, and whether its renewal window is open.
@@ -20,7 +23,7 @@ def renewal_status(contract: Contract, today: dt.date, settings: RenewalSettings
     of that span each: assessment, value_call, offer, negotiation. A renewed contract with
     `renewed_until` is tracked against its new period.
     """
-    window = settings.window_days.get(contract.term, RenewalSettings().window_days[contract.term])
+    window = settings.window_days.get(contract.term) or _DEFAULT_WINDOWS[contract.term]
     deadline_days = settings.signing_deadline_days.get(contract.term, min(30, window - 1))
     end = contract.renewed_until if contract.status == "renewed" and contract.renewed_until else contract.end_date
     days_left = (end - today).days

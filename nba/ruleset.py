@@ -21,7 +21,7 @@ from .packs.model import (
     Rule,
 )
 from .signals import CATALOGUE, symbols_for
-from .patterns import CHANNEL_PATTERN, KIND_PATTERN
+from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, placeholders
 from .vocab import ACTION_KINDS
 
@@ -65,9 +65,13 @@ class CompiledRule:
     hours: WorkingHours
     placeholders: frozenset[str]
     id: str = field(default="", compare=False)  # `pack/rule`, set from pack and rule
+    signal_placeholders: tuple[str, ...] = field(default=(), compare=False)  # the placeholders that are signals
+    context_placeholders: tuple[str, ...] = field(default=(), compare=False)  # the others: names, dates, offers
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", f"{self.pack}/{self.rule.id}")
+        object.__setattr__(self, "signal_placeholders", tuple(sorted(self.placeholders - CONTEXT_PLACEHOLDERS.keys())))
+        object.__setattr__(self, "context_placeholders", tuple(sorted(self.placeholders & CONTEXT_PLACEHOLDERS.keys())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,16 @@ class CompiledPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledConflict:
+    """A precedence conflict with its condition compiled and its patterns resolved to the rules they match."""
+
+    condition: Condition | None
+    if_any: frozenset[str] | None  # rule ids; None when the conflict has no `if_any`
+    suppress: frozenset[str]  # rule ids
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """Everything the engine runs, compiled once at load time and never mutated."""
 
@@ -100,7 +114,8 @@ class RuleSet:
     renewal: RenewalSettings
     discount: CompiledPolicy | None
     arbitration: ArbitrationSettings
-    conflict_conditions: tuple[Condition | None, ...]
+    conflicts: tuple[CompiledConflict, ...]
+    cap_exempt: frozenset[str]  # ids of the rules the contact caps do not apply to
     packs: tuple[str, ...]
     backend: str
     files: tuple[str, ...] = field(default=())
@@ -216,6 +231,12 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
             conditions[(id(source), ("arbitration", "conflicts", k, "when"))] if c.when is not None else None
             for k, c in enumerate(arbitration.conflicts)
         )
+
+    def matching(patterns: Sequence[str]) -> frozenset[str]:
+        return frozenset(r.id for r in rules if any(matches(p, r.id, r.rule.action.kind) for p in patterns))
+
+    conflicts = tuple(CompiledConflict(condition, matching(c.if_any) if c.if_any else None, matching(c.suppress), c.reason)
+                      for c, condition in zip(arbitration.conflicts, conflict_conditions, strict=True))
     return RuleSet(
         rules=tuple(rules),
         measures=tuple(measures),
@@ -224,7 +245,8 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         renewal=renewal_sources[0].pack.renewal if renewal_sources and renewal_sources[0].pack.renewal else RenewalSettings(),
         discount=policy,
         arbitration=arbitration,
-        conflict_conditions=conflict_conditions,
+        conflicts=conflicts,
+        cap_exempt=matching(arbitration.caps.exempt),
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
         files=tuple(s.file for s in sources),

@@ -200,57 +200,123 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
 
 
 def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalValue]) -> None:
-    today_ord = today.toordinal()
-    periods = [(p.period_start.toordinal(), p.period_end.toordinal(), p) for p in usage if p.period_start <= today]
-    if not periods:
+    if not usage:
         return
-    anchor = min(today_ord, max(end for _, end, _ in periods))
-    horizon = anchor - 4 * ACTIVITY_WINDOW_DAYS  # the longest comparison reads 2 x 60 days
-    recent = [t for t in periods if t[1] > horizon]
-    for metric in ("sessions", "active_users"):
-        # Sessions are a count per period: normalised to a daily rate so periods of any length compare.
-        series = [(start, end, value / (end - start + 1) if metric == "sessions" else float(value))
-                  for start, end, p in recent if (value := getattr(p, metric)) is not None]
-        changes = [(_change_pct(series, anchor, days), change_key, drop_key) for days, change_key, drop_key in (
-            (ACTIVITY_WINDOW_DAYS, "activity_change_pct", "activity_drop_pct"),
-            (2 * ACTIVITY_WINDOW_DAYS, "activity_change_60d_pct", "activity_drop_60d_pct"))]
-        for change, change_key, drop_key in changes:
+    today_ord = today.toordinal()
+    # The windows end at the last reported day (or today): usage usually comes in order, so the last
+    # period's end is a good first guess; a second reading corrects it for usage out of order.
+    anchor = min(today_ord, usage[-1].period_end.toordinal())
+    scan = _scan(usage, today_ord, anchor, sessions_metric=True)
+    if scan is None:
+        return
+    if scan.anchor != anchor:
+        anchor = scan.anchor
+        scan = _scan(usage, today_ord, anchor, sessions_metric=True)
+        assert scan is not None
+    windows = scan.windows
+    for sessions_metric in (True, False):
+        if not sessions_metric:  # sessions did not say enough: active users fill what is missing
+            users = _scan(usage, today_ord, anchor, sessions_metric=False)
+            assert users is not None
+            windows = users.windows
+        (cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c) = windows
+        last_30, before_30 = _level(cov_a, sum_a, ACTIVITY_WINDOW_DAYS), _level(cov_b, sum_b, ACTIVITY_WINDOW_DAYS)
+        last_60 = _level(cov_a + cov_b, sum_a + sum_b, 2 * ACTIVITY_WINDOW_DAYS)
+        before_60 = _level(cov_c, sum_c, 2 * ACTIVITY_WINDOW_DAYS)
+        for change, change_key, drop_key in (
+                (_change_pct(last_30, before_30), "activity_change_pct", "activity_drop_pct"),
+                (_change_pct(last_60, before_60), "activity_change_60d_pct", "activity_drop_60d_pct")):
             if change is not None and out[change_key] is None:
                 out[change_key] = change
                 out[drop_key] = max(0.0, -change)
         if out["activity_change_pct"] is not None and out["activity_change_60d_pct"] is not None:
             break
     # Silence is measured inside the reported data, so a report that is late does not look like inactivity.
-    active = [end for _, end, p in periods if (p.sessions or 0) > 0 or (p.active_users or 0) > 0]
-    last_active = min(max(active), anchor) if active else min(start for start, _, _ in periods)
-    out["days_since_activity"] = float(max(0, anchor - last_active))
+    silent_since = min(scan.last_active, anchor) if scan.last_active is not None else scan.first_start
+    out["days_since_activity"] = float(max(0, anchor - silent_since))
 
 
-def _change_pct(series: list[tuple[int, int, float]], anchor: int, days: int) -> float | None:
-    """Change of the last `days` days up to `anchor` vs the `days` before them; None when data is missing."""
-    recent = _window_level(series, anchor - days + 1, anchor)
-    before = _window_level(series, anchor - 2 * days + 1, anchor - days)
+_Window = tuple[int, float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """One reading of the usage periods that started by today."""
+
+    anchor: int  # the last reported day, or today if the data reaches further (an ordinal)
+    first_start: int
+    last_active: int | None  # the end of the last period with any activity
+    windows: tuple[_Window, _Window, _Window]  # days covered and weighted level: last 30, the 30 before, the 60 before
+
+
+def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bool) -> _Scan | None:
+    """Read the usage once: where it ends, when it was last active, and one metric's level in three
+    adjacent windows ending at `anchor` (the 30- and 60-day comparisons are built from them).
+
+    Session counts are normalised to a daily rate first, so periods of any length compare.
+    """
+    a_first = anchor - ACTIVITY_WINDOW_DAYS + 1
+    b_first = anchor - 2 * ACTIVITY_WINDOW_DAYS + 1
+    c_first = anchor - 4 * ACTIVITY_WINDOW_DAYS + 1
+    cov_a = cov_b = cov_c = 0
+    sum_a = sum_b = sum_c = 0.0
+    last_end = first_start = last_active = None
+    for period in usage:
+        start = period.period_start.toordinal()
+        if start > today:
+            continue
+        end = period.period_end.toordinal()
+        sessions, users = period.sessions, period.active_users
+        if last_end is None or end > last_end:
+            last_end = end
+        if first_start is None or start < first_start:
+            first_start = start
+        if (sessions or users) and (last_active is None or end > last_active):
+            last_active = end
+        value = sessions if sessions_metric else users
+        if value is None or end < c_first or start > anchor:
+            continue
+        rate = value / (end - start + 1) if sessions_metric else float(value)
+        first = start if start > c_first else c_first
+        last = end if end < anchor else anchor
+        if first >= a_first:
+            cov_a += last - first + 1
+            sum_a += rate * (last - first + 1)
+        elif last < b_first:
+            cov_c += last - first + 1
+            sum_c += rate * (last - first + 1)
+        elif first >= b_first and last < a_first:
+            cov_b += last - first + 1
+            sum_b += rate * (last - first + 1)
+        else:  # a period across window edges: split it
+            days_a = max(0, last - max(first, a_first) + 1)
+            days_b = max(0, min(last, a_first - 1) - max(first, b_first) + 1)
+            days_c = max(0, min(last, b_first - 1) - first + 1)
+            cov_a += days_a
+            sum_a += rate * days_a
+            cov_b += days_b
+            sum_b += rate * days_b
+            cov_c += days_c
+            sum_c += rate * days_c
+    if last_end is None or first_start is None:
+        return None
+    return _Scan(min(today, last_end), first_start, last_active, ((cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c)))
+
+
+def _level(covered: int, weighted: float, days: int) -> float | None:
+    """The daily level of a window of `days` days; None when data covers under half of it."""
+    if covered * 2 < days:
+        return None
+    return weighted / covered
+
+
+def _change_pct(recent: float | None, before: float | None) -> float | None:
+    """Change of a recent level vs the level before it, in percent; None when data is missing."""
     if recent is None or before is None:
         return None
     if before == 0:
         return 0.0 if recent == 0 else None
     return round((recent - before) / before * 100, 1)
-
-
-def _window_level(series: list[tuple[int, int, float]], start: int, end: int) -> float | None:
-    """Overlap-weighted daily level over days [start, end] (ordinals); None when data covers under half of it.
-
-    Session counts are normalised to a daily rate first, so periods of any length compare.
-    """
-    covered, weighted = 0, 0.0
-    for first, last, value in series:
-        overlap = (last if last < end else end) - (first if first > start else start) + 1
-        if overlap > 0:
-            covered += overlap
-            weighted += value * overlap
-    if covered * 2 < end - start + 1:
-        return None
-    return weighted / covered
 
 
 def _limits(snapshot: AccountSnapshot, out: dict[str, SignalValue]) -> None:

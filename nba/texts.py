@@ -13,6 +13,8 @@ from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
+from .memo import Memo
+
 _FORMATTER = string.Formatter()
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -45,14 +47,16 @@ def placeholders(template: str) -> list[str]:
     return names
 
 
+class TemplateValues(dict[str, str]):
+    """Values for a template; a name without a value reads as a dash."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
 def render(template: str, values: Mapping[str, str]) -> str:
-    """Fill a template whose placeholders were checked at load time."""
-    out: list[str] = []
-    for literal, field, _, _ in _FORMATTER.parse(template):
-        out.append(literal)
-        if field is not None:
-            out.append(values.get(field, "—"))
-    return "".join(out)
+    """Fill a template whose placeholders were checked at load time (plain `{name}` only)."""
+    return template.format_map(values if isinstance(values, TemplateValues) else TemplateValues(values))
 
 
 def language(locale: str) -> str:
@@ -129,16 +133,11 @@ class Inflector:
     def __init__(self) -> None:
         self._maker = PetrovichDeclinationMaker()
         self._detector = PetrovichGenderDetector()
-        self._known: dict[str, str] = {}  # names already declined: a bounded cache of pure results
+        self._known: Memo[str] = Memo()  # names already declined
 
     def dative(self, full_name: str) -> str:
         """A Russian name in the dative case ("Павел Громов" -> "Павлу Громову"); other names unchanged."""
-        found = self._known.get(full_name)
-        if found is None:
-            if len(self._known) > 50_000:
-                self._known.clear()
-            found = self._known[full_name] = self._decline(full_name)
-        return found
+        return self._known.get(full_name, lambda: self._decline(full_name))
 
     def _decline(self, full_name: str) -> str:
         parts = full_name.split()
