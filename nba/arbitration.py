@@ -8,44 +8,50 @@ Actions are built last, so a moved action's text names its new date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
 from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
-from .patterns import CHANNEL_OF_KIND
 from .ruleset import CompiledConflict
 from .signals import SignalValue
 from .texts import language
+from .writing import Words
 
-#: Builds the final action for a due and a priority.
-Builder = Callable[[dt.datetime, int], NextAction]
+
+class Draft(Protocol):
+    """What arbitration needs of a wanted action to write it once its due is final."""
+
+    def words(self, due: dt.datetime) -> Words:
+        """Its texts for `due`."""
+        ...
+
+    def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
+               notes: list[str] | None = None) -> NextAction:
+        """The final action."""
+        ...
+
 
 _ALSO = {"ru": " Также обсудить: ", "en": " Also discuss: "}
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An action a rule wants, before arbitration decides its fate."""
 
     rule: str
     kind: str
+    channel: str | None  # how it reaches the client (call, meeting, email), or None for internal work
     contact_id: str | None
     due: dt.datetime
     priority: int
     preferred_time: dt.time | None
     calendar: BusinessCalendar
-    build: Builder
-
-    @property
-    def channel(self) -> str | None:
-        """How the action reaches the client (call, meeting, email), or None for internal work."""
-        return CHANNEL_OF_KIND.get(self.kind)
+    draft: Draft
 
 
-@dataclass(frozen=True, slots=True)
-class Touch:
+class Touch(NamedTuple):
     """A contact with the client in time: a past touch from the snapshot or an action already planned."""
 
     at: dt.datetime
@@ -209,6 +215,8 @@ def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, planned:
 def _window_full_until(moment: dt.datetime, times: Sequence[dt.datetime], window: dt.timedelta, cap: int) -> dt.datetime | None:
     """If adding a touch at `moment` puts more than `cap` touches in some window of that length, the time
     when the oldest touch in the way leaves it; else None."""
+    if len(times) < cap:  # even all of them and this one fit in any window
+        return None
     near = sorted(t for t in times if moment - window < t < moment + window)
     starts = [moment - window + dt.timedelta(microseconds=1)] + [t for t in near if t <= moment]
     for start in starts:
@@ -221,18 +229,16 @@ def _window_full_until(moment: dt.datetime, times: Sequence[dt.datetime], window
 
 
 def _build(entry: _Kept, locale: str) -> NextAction:
-    action = entry.candidate.build(entry.due, entry.candidate.priority)
+    candidate = entry.candidate
+    words = candidate.draft.words(entry.due)
     if not entry.merged:
-        return action.model_copy(update={"notes": entry.notes}) if entry.notes else action
-    others = [m.build(entry.due, m.priority) for m in entry.merged]
+        return candidate.draft.action(entry.due, candidate.priority, words, notes=entry.notes)
+    others = [m.draft.words(entry.due) for m in entry.merged]
     also = _ALSO.get(language(locale), _ALSO["en"])
     topics = "; ".join(_lower_first(o.title) for o in others)
-    return action.model_copy(update={
-        "text": f"{action.text}.{also}{topics}",
-        "reasons": action.reasons + [r for o in others for r in o.reasons],
-        "merged_rules": [o.rule for o in others],
-        "notes": entry.notes,
-    })
+    merged = Words(words.title, f"{words.text}.{also}{topics}", words.reasons + [r for o in others for r in o.reasons])
+    return candidate.draft.action(entry.due, candidate.priority, merged, merged_rules=[m.rule for m in entry.merged],
+                                  notes=entry.notes)
 
 
 def _lower_first(text: str) -> str:

@@ -12,10 +12,11 @@ from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
-from .decision import ContactRef, Decision, DiscountDecision, NextAction, Risk
+from .decision import ContactRef, Decision, DiscountDecision, Risk
 from .discount import decide
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
+from .patterns import CHANNEL_OF_KIND
 from .renewal import renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
@@ -217,10 +218,8 @@ class Engine:
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, facts.risk.level)
 
-        def build(final_due: dt.datetime, final_priority: int) -> NextAction:
-            return self._writer.write(rule, facts, final_due, final_priority, role, contact)
-
-        return Candidate(rule.id, template.kind, contact.id if contact else None, due, priority, policy.at, calendar, build)
+        return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
+                         priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact))
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
                     discount: DiscountDecision | None) -> OwnerRole:

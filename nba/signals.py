@@ -8,6 +8,7 @@ needs an unknown signal does not fire.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -155,6 +156,7 @@ def local_date(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
 
 
 _PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
+_ALL_UNKNOWN: dict[str, SignalValue] = dict.fromkeys(s.name for s in SNAPSHOT_SIGNALS)  # copied, never changed
 
 
 def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, SignalValue]:
@@ -162,7 +164,7 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
     zone = snapshot.account.zone
     today = as_of.astimezone(zone).date()
     contract = snapshot.contract
-    out: dict[str, SignalValue] = dict.fromkeys(s.name for s in SNAPSHOT_SIGNALS)
+    out = _ALL_UNKNOWN.copy()
 
     out["days_to_end"] = float((contract.end_date - today).days)
     out["days_since_start"] = float((today - contract.start_date).days)
@@ -190,7 +192,7 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
         if snapshot.health.nps is not None:
             out["nps"] = float(snapshot.health.nps)
 
-    past_touches = [local_date(t.at, zone) for t in snapshot.touches if local_date(t.at, zone) <= today]
+    past_touches = [day for day in (local_date(t.at, zone) for t in snapshot.touches) if day <= today]
     if past_touches:
         out["days_since_touch"] = float((today - max(past_touches)).days)
     out["touches_7d"] = float(sum(1 for d in past_touches if (today - d).days < 7))
@@ -237,6 +239,7 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
 
 
 _Window = tuple[int, float]
+_FIELDS = operator.attrgetter("__dict__")  # a model's field values: one lookup instead of one per field
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,12 +264,12 @@ def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bo
     cov_a = cov_b = cov_c = 0
     sum_a = sum_b = sum_c = 0.0
     last_end = first_start = last_active = None
-    for period in usage:
-        start = period.period_start.toordinal()
+    for fields in map(_FIELDS, usage):
+        start = fields["period_start"].toordinal()
         if start > today:
             continue
-        end = period.period_end.toordinal()
-        sessions, users = period.sessions, period.active_users
+        end = fields["period_end"].toordinal()
+        sessions, users = fields["sessions"], fields["active_users"]
         if last_end is None or end > last_end:
             last_end = end
         if first_start is None or start < first_start:

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
@@ -57,8 +57,7 @@ class Voice:
     nobody_dative: str
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What one evaluation knows of the account, shared by every action written for it."""
 
     snapshot: AccountSnapshot
@@ -70,8 +69,15 @@ class Facts:
     voice: Voice
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
+class Words(NamedTuple):
+    """An action's texts for one due: what it is, what to do, and why."""
+
+    title: str
+    text: str
+    reasons: list[str]
+
+
+class _Slot(NamedTuple):
     """One action's own facts: when it is due, who does it, with whom."""
 
     due: dt.datetime
@@ -110,39 +116,32 @@ class ActionWriter:
                 out[name] = str(value)
         return out
 
-    def write(self, rule: CompiledRule, facts: Facts, due: dt.datetime, priority: int, role: OwnerRole,
-              contact: ContactRef | None) -> NextAction:
-        """The action `rule` asks for, due at `due`, with its texts in the account's locale."""
-        snapshot = facts.snapshot
-        owner = person_for(role, snapshot)
-        slot = _Slot(due, owner, role, contact.name if contact is not None else None)
+    def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None) -> Draft:
+        """The action `rule` asks for, to be written once arbitration has fixed its due."""
+        return Draft(self, rule, facts, role, contact)
+
+    def words(self, draft: Draft, due: dt.datetime) -> Words:
+        """The draft's title, text and reason in the account's locale, for `due`."""
+        facts = draft.facts
+        rule = draft.rule
+        slot = _Slot(due, draft.owner, draft.role, draft.contact.name if draft.contact is not None else None)
         values = self.format_signals(rule.signal_placeholders, facts.signals, facts.voice)
         for key in rule.context_placeholders:
             values[key] = _CONTEXT[key](self, facts, slot)
         title, text, reason = self._rule_texts(rule, facts.voice.locale)
-        account_id = snapshot.account.id
-        digest = hashlib.sha256(f"{account_id}|{rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
-        return NextAction(
-            id=digest,
-            rule=rule.id,
-            kind=rule.rule.action.kind,
-            title=render(title, values),
-            text=render(text, values),
-            due=due,
-            owner_role=role,
-            owner=owner,
-            contact=contact,
-            priority=priority,
-            reasons=[render(reason, values)],
-            merged_rules=[],
-            notes=[],
-        )
+        return Words(render(title, values), render(text, values), [render(reason, values)])
 
-    def phrase(self, fn: Callable[..., str], *args: object) -> str:
-        """`fn(*args)` for a pure date formatter, remembered (Babel is slow and dues repeat across accounts)."""
-        # Keyed by local wall time: aware datetimes of one instant in two zones are equal, their phrases are not.
-        key = (fn.__name__, *(a.replace(tzinfo=None) if isinstance(a, dt.datetime) else a for a in args))
-        return self._phrases.get(key, lambda: fn(*args))
+    def due_phrase(self, due: dt.datetime, locale: str, reference_year: int | None) -> str:
+        """`format_due` remembered (Babel is slow and dues repeat across accounts)."""
+        # The zone is part of the key: aware datetimes of one instant in two zones are equal, their phrases are not.
+        return self._phrases.get((due, due.tzinfo, locale, reference_year),
+                                 lambda: format_due(due, locale, reference_year))
+
+    def date_phrase(self, day: dt.date | None, locale: str) -> str:
+        """`format_date_local` remembered; a dash for no date."""
+        if day is None:
+            return "—"
+        return self._phrases.get((day, locale), lambda: format_date_local(day, locale))
 
     def dative(self, name: str) -> str:
         """A Russian name in the dative case; other names unchanged."""
@@ -152,6 +151,45 @@ class ActionWriter:
         template = rule.rule.action
         return self._texts.get((rule.id, locale), lambda: (
             pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale)))
+
+
+class Draft:
+    """An action a rule wants, with everything to write it but its final due and priority."""
+
+    __slots__ = ("writer", "rule", "facts", "role", "contact", "owner")
+
+    def __init__(self, writer: ActionWriter, rule: CompiledRule, facts: Facts, role: OwnerRole,
+                 contact: ContactRef | None) -> None:
+        self.writer = writer
+        self.rule = rule
+        self.facts = facts
+        self.role = role
+        self.contact = contact
+        self.owner = person_for(role, facts.snapshot)
+
+    def words(self, due: dt.datetime) -> Words:
+        """Its texts for `due`."""
+        return self.writer.words(self, due)
+
+    def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
+               notes: list[str] | None = None) -> NextAction:
+        """The final action: its stable id (account, rule, due), texts and what arbitration did to it."""
+        digest = hashlib.sha256(f"{self.facts.snapshot.account.id}|{self.rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
+        return NextAction(
+            id=digest,
+            rule=self.rule.id,
+            kind=self.rule.rule.action.kind,
+            title=words.title,
+            text=words.text,
+            due=due,
+            owner_role=self.role,
+            owner=self.owner,
+            contact=self.contact,
+            priority=priority,
+            reasons=words.reasons,
+            merged_rules=merged_rules or [],
+            notes=notes or [],
+        )
 
 
 def _voice(locale: str) -> Voice:
@@ -189,11 +227,11 @@ def _primary_contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
 
 def _due(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     as_of = facts.as_of
-    return writer.phrase(format_due, slot.due, facts.voice.locale, as_of.year if slot.due.year != as_of.year else None)
+    return writer.due_phrase(slot.due, facts.voice.locale, as_of.year if slot.due.year != as_of.year else None)
 
 
 def _long_date(writer: ActionWriter, facts: Facts, day: dt.date | None) -> str:
-    return writer.phrase(format_date_local, day, facts.voice.locale) if day is not None else "—"
+    return writer.date_phrase(day, facts.voice.locale)
 
 
 def _offers(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
