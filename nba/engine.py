@@ -7,17 +7,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, Touch, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
-from .decision import ContactRef, Decision, DiscountDecision, Risk
+from .decision import ContactRef, Decision, DiscountDecision, Renewal, Risk
 from .discount import decide
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
 from .patterns import CHANNEL_OF_KIND
-from .renewal import renewal_status
+from .renewal import RenewalTerms, renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
@@ -62,7 +63,8 @@ class Engine:
         self._writer = ActionWriter()
         # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded.
         self._calendars: Memo[BusinessCalendar] = Memo()
-        self._dues: Memo[dt.datetime] = Memo()
+        self._dues: Memo[tuple[BusinessCalendar, dt.datetime]] = Memo()
+        self._renewals: Memo[tuple[Renewal, bool]] = Memo()
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
@@ -159,7 +161,8 @@ class Engine:
         rs = self._ruleset
 
         signals = compute_signals(snapshot, as_of)
-        renewal, window_open = renewal_status(snapshot.contract, today, rs.renewal)
+        terms = RenewalTerms.of(snapshot.contract)  # the same for many accounts on a given day
+        renewal, window_open = self._renewals.get((terms, today), lambda: renewal_status(terms, today, rs.renewal))
         signals["renewal_stage"] = renewal.stage
         signals["renewal_window_open"] = window_open
         if renewal.deadline is not None and snapshot.contract.status == "active":
@@ -204,13 +207,12 @@ class Engine:
         snapshot = facts.snapshot
         account = snapshot.account
         template = rule.rule.action
-        calendar = self._calendars.get((account.country, account.timezone, rule.hours),
-                                       lambda: BusinessCalendar(account.country, account.zone, rule.hours, self._holidays))
         policy = template.due
         end = snapshot.contract.end_date if policy.days_before_end is not None else None
-        # A due depends only on the rule, the calendar and as-of (and the end date for days_before_end).
-        due = self._dues.get((rule.id, account.country, account.timezone, facts.as_of, end),
-                             lambda: schedule(policy, calendar, facts.as_of, snapshot.contract.end_date))
+        # A due depends only on the rule, the account's calendar and as-of (and the end date for days_before_end).
+        calendar, due = self._dues.get(
+            (rule.id, account.country, account.timezone, facts.as_of, end),
+            lambda: self._schedule(rule, account.country, account.zone, facts.as_of, snapshot.contract.end_date))
         role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
         contact = _pick_contact(template.contact, snapshot, facts.signals)
         formula = self._ruleset.arbitration.priority
@@ -220,6 +222,12 @@ class Engine:
 
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
                          priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact))
+
+    def _schedule(self, rule: CompiledRule, country: str, zone: ZoneInfo, as_of: dt.datetime,
+                  end: dt.date) -> tuple[BusinessCalendar, dt.datetime]:
+        calendar = self._calendars.get((country, zone.key, rule.hours),
+                                       lambda: BusinessCalendar(country, zone, rule.hours, self._holidays))
+        return calendar, schedule(rule.rule.action.due, calendar, as_of, end)
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
                     discount: DiscountDecision | None) -> OwnerRole:
@@ -259,33 +267,25 @@ def _touches(snapshot: AccountSnapshot) -> list[Touch]:
 
 
 def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapping[str, SignalValue]) -> ContactRef | None:
-    by_id = {c.id: c for c in snapshot.contacts}
-
-    def ref(contact_id: object) -> ContactRef | None:
-        if not isinstance(contact_id, str):
-            return None
-        found = by_id.get(contact_id)
-        return ContactRef(id=contact_id, name=found.name if found else None)
-
+    """The first of the rule's contact picks that finds someone (the contact's name when the snapshot knows it)."""
     for pick in picks:
-        found: ContactRef | None = None
+        contact_id: object = None
         if pick == "primary":
-            primary = next((c for c in snapshot.contacts if c.is_primary), None)
-            found = ref(primary.id) if primary else None
+            contact_id = next((c.id for c in snapshot.contacts if c.is_primary), None)
         elif pick == "new_contact":
-            found = ref(signals.get("new_contact_id"))
+            contact_id = signals.get("new_contact_id")
         elif pick == "discount_requester":
-            found = ref(signals.get("discount_contact_id"))
+            contact_id = signals.get("discount_contact_id")
         elif pick == "export_ticket_author":
             ticket_id = signals.get("export_ticket_id")
-            ticket = next((t for t in snapshot.tickets if t.id == ticket_id), None)
-            found = ref(ticket.contact_id) if ticket else None
+            contact_id = next((t.contact_id for t in snapshot.tickets if t.id == ticket_id), None)
         elif pick == "latest_reply":
             replied = [c for c in snapshot.contacts if c.last_reply_at is not None]
             zone = snapshot.account.zone
-            found = ref(max(replied, key=lambda c: (_aware(c.last_reply_at, zone), c.id)).id) if replied else None
-        if found is not None:
-            return found
+            contact_id = max(replied, key=lambda c: (_aware(c.last_reply_at, zone), c.id)).id if replied else None
+        if isinstance(contact_id, str):
+            name = next((c.name for c in snapshot.contacts if c.id == contact_id), None)
+            return ContactRef(id=contact_id, name=name)
     return None
 
 

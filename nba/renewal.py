@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from .decision import Renewal
 from .packs.model import RenewalSettings
 from .snapshot import Contract
-from .vocab import RenewalStage
+from .vocab import ContractStatus, RenewalStage, Term
 
 #: Stages between the window opening and the signing deadline, each a quarter of that span.
 _STAGES: tuple[RenewalStage, ...] = ("assessment", "value_call", "offer", "negotiation")
@@ -16,7 +17,21 @@ _STAGES: tuple[RenewalStage, ...] = ("assessment", "value_call", "offer", "negot
 _DEFAULT_WINDOWS = RenewalSettings().window_days
 
 
-def renewal_status(contract: Contract, today: dt.date, settings: RenewalSettings) -> tuple[Renewal, bool]:
+class RenewalTerms(NamedTuple):
+    """The contract facts a renewal stage depends on: all of them, so they can key a memo."""
+
+    term: Term
+    status: ContractStatus
+    end_date: dt.date
+    renewed_until: dt.date | None
+
+    @classmethod
+    def of(cls, contract: Contract) -> RenewalTerms:
+        """The renewal terms of a snapshot's contract."""
+        return cls(contract.term, contract.status, contract.end_date, contract.renewed_until)
+
+
+def renewal_status(contract: RenewalTerms, today: dt.date, settings: RenewalSettings) -> tuple[Renewal, bool]:
     """The contract's renewal facts at `today`, and whether its renewal window is open.
 
     Between the window opening and the signing deadline, the four working stages take a quarter

@@ -8,11 +8,10 @@ needs an unknown signal does not fire.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .snapshot import AccountSnapshot, Ticket, UsagePeriod
 from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
@@ -239,11 +238,9 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
 
 
 _Window = tuple[int, float]
-_FIELDS = operator.attrgetter("__dict__")  # a model's field values: one lookup instead of one per field
 
 
-@dataclass(frozen=True, slots=True)
-class _Scan:
+class _Scan(NamedTuple):
     """One reading of the usage periods that started by today."""
 
     anchor: int  # the last reported day, or today if the data reaches further (an ordinal)
@@ -263,47 +260,53 @@ def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bo
     c_first = anchor - 4 * ACTIVITY_WINDOW_DAYS + 1
     cov_a = cov_b = cov_c = 0
     sum_a = sum_b = sum_c = 0.0
-    last_end = first_start = last_active = None
-    for fields in map(_FIELDS, usage):
-        start = fields["period_start"].toordinal()
+    last_end = last_active = -1  # ordinals are positive: -1 is "none yet"
+    first_start = today + 1
+    for period in usage:
+        start = period.period_start.toordinal()
         if start > today:
             continue
-        end = fields["period_end"].toordinal()
-        sessions, users = fields["sessions"], fields["active_users"]
-        if last_end is None or end > last_end:
+        end = period.period_end.toordinal()
+        sessions = period.sessions
+        users = period.active_users
+        if end > last_end:
             last_end = end
-        if first_start is None or start < first_start:
+        if start < first_start:
             first_start = start
-        if (sessions or users) and (last_active is None or end > last_active):
+        if end > last_active and (sessions or users):
             last_active = end
         value = sessions if sessions_metric else users
         if value is None or end < c_first or start > anchor:
             continue
+        if start >= a_first and end <= anchor:  # the usual case: the period lies in one window
+            cov_a += end - start + 1
+            sum_a += value if sessions_metric else value * (end - start + 1)
+            continue
+        if start >= c_first and end < b_first:
+            cov_c += end - start + 1
+            sum_c += value if sessions_metric else value * (end - start + 1)
+            continue
+        if start >= b_first and end < a_first:
+            cov_b += end - start + 1
+            sum_b += value if sessions_metric else value * (end - start + 1)
+            continue
+        # A period across window edges (or past the anchor) is split by days.
         rate = value / (end - start + 1) if sessions_metric else float(value)
         first = start if start > c_first else c_first
         last = end if end < anchor else anchor
-        if first >= a_first:
-            cov_a += last - first + 1
-            sum_a += rate * (last - first + 1)
-        elif last < b_first:
-            cov_c += last - first + 1
-            sum_c += rate * (last - first + 1)
-        elif first >= b_first and last < a_first:
-            cov_b += last - first + 1
-            sum_b += rate * (last - first + 1)
-        else:  # a period across window edges: split it
-            days_a = max(0, last - max(first, a_first) + 1)
-            days_b = max(0, min(last, a_first - 1) - max(first, b_first) + 1)
-            days_c = max(0, min(last, b_first - 1) - first + 1)
-            cov_a += days_a
-            sum_a += rate * days_a
-            cov_b += days_b
-            sum_b += rate * days_b
-            cov_c += days_c
-            sum_c += rate * days_c
-    if last_end is None or first_start is None:
+        days_a = max(0, last - max(first, a_first) + 1)
+        days_b = max(0, min(last, a_first - 1) - max(first, b_first) + 1)
+        days_c = max(0, min(last, b_first - 1) - first + 1)
+        cov_a += days_a
+        sum_a += rate * days_a
+        cov_b += days_b
+        sum_b += rate * days_b
+        cov_c += days_c
+        sum_c += rate * days_c
+    if last_end < 0:
         return None
-    return _Scan(min(today, last_end), first_start, last_active, ((cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c)))
+    return _Scan(min(today, last_end), first_start, last_active if last_active >= 0 else None,
+                 ((cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c)))
 
 
 def _level(covered: int, weighted: float, days: int) -> float | None:
