@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from pathlib import Path
 
 import yaml
@@ -17,7 +18,7 @@ from nba.calendar import BusinessCalendar, HolidayBook, WorkingHours
 from nba.conditions import NativeBackend, check, parse
 from nba.packs.model import DuePolicy
 from nba.scheduling import schedule
-from nba.signals import CATALOGUE
+from nba.signals import CATALOGUE, compute_signals
 
 ENGINE = nba.Engine.default()
 BOOK = HolidayBook()
@@ -90,6 +91,28 @@ def test_no_two_calls_to_one_contact_on_one_day(snapshot: nba.AccountSnapshot, a
             key = (action.contact.id, action.due.astimezone(zone).date())
             assert key not in seen
             seen.add(key)
+
+
+@given(nt.snapshots(), nt.as_of_datetimes(), st.randoms(use_true_random=False))
+def test_signals_do_not_depend_on_the_order_of_usage_periods(snapshot: nba.AccountSnapshot, as_of: dt.datetime,
+                                                             rng: random.Random) -> None:
+    shuffled = list(snapshot.usage)
+    rng.shuffle(shuffled)
+    reordered = snapshot.model_copy(update={"usage": shuffled})
+    assert compute_signals(reordered, as_of) == compute_signals(snapshot, as_of)
+
+
+# A second engine that sees every account in the opposite order: its memos (dues, calendars,
+# renewal stages, phrases) hold different histories, so any leak between accounts shows as a difference.
+OTHER_ENGINE = nba.Engine.default()
+
+
+@given(st.lists(nt.snapshots(), min_size=2, max_size=4), nt.as_of_datetimes())
+def test_memos_shared_across_accounts_never_change_a_decision(snapshots: list[nba.AccountSnapshot],
+                                                              as_of: dt.datetime) -> None:
+    forward = [ENGINE.evaluate(s, as_of=as_of) for s in snapshots]
+    backward = [OTHER_ENGINE.evaluate(s, as_of=as_of) for s in reversed(snapshots)]
+    assert forward == backward[::-1]
 
 
 @given(nt.snapshot_dicts(activity_drop=None), st.integers(min_value=1, max_value=90), nt.as_of_datetimes(days=0))
