@@ -76,6 +76,20 @@ class Record:
     error: str | None
 
 
+def snapshot_from_bytes(data: bytes, file: str, line: int | None) -> AccountSnapshot:
+    """One snapshot from its JSON bytes (a whole file, or line `line` of a .jsonl file).
+
+    Raises `InputError` located at `file:line:column` for bad JSON, or listing every invalid field.
+    """
+    try:
+        # The fast path: parsed and validated in one pass by pydantic-core.
+        return AccountSnapshot.model_validate_json(data)
+    except ValueError:  # ValidationError, for bad JSON too: read it again the careful way for a located message
+        pass
+    where = f"{file}:{line}" if line is not None else file
+    return validate_snapshot(parse_json(_decode(data, where), file, (line or 1) - 1), where)
+
+
 def read_portfolio(path: Path) -> Iterator[Record]:
     """Snapshots one by one from a .jsonl file (one per line), a folder of *.json, or one .json file.
 
@@ -83,8 +97,7 @@ def read_portfolio(path: Path) -> Iterator[Record]:
     """
     for file, line, data in read_raw(path):
         where = f"{file}:{line}" if line is not None else file
-        yield _record(where, lambda data=data, file=file, line=line, where=where: validate_snapshot(
-            parse_json(_decode(data, where), file, (line or 1) - 1), where))
+        yield _record(where, lambda data=data, file=file, line=line: snapshot_from_bytes(data, file, line))
 
 
 def _decode(data: bytes, where: str) -> str:

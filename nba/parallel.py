@@ -98,12 +98,12 @@ class RawResult(NamedTuple):
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
     from .errors import InputError
-    from .io import _decode, parse_json, validate_snapshot
+    from .io import snapshot_from_bytes
 
     file, line, data = record
     where = f"{file}:{line}" if line is not None else file
     try:
-        snapshot = validate_snapshot(parse_json(_decode(data, where), file, (line or 1) - 1), where)
+        snapshot = snapshot_from_bytes(data, file, line)
     except InputError as exc:
         return RawResult(where, None, str(exc), None)
     account = snapshot.account
