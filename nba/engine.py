@@ -170,8 +170,7 @@ class Engine:
         if snapshot.contract.status == "renewed":
             signals["days_since_renewal"] = float((today - snapshot.contract.end_date).days)
         voice = self._writer.voice(snapshot.account.locale)
-        risk = assess(rs.risk, rs.measures, signals, voice.locale,
-                      lambda names: self._writer.format_signals(names, signals, voice))
+        risk = assess(rs.risk, rs.measures_by_weight, signals, lambda hits: self._writer.explain_risk(hits, signals, voice))
         if rs.risk is not None:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level

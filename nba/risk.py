@@ -8,7 +8,6 @@ from .decision import Risk
 from .packs.model import RiskOwners, RiskScorecard
 from .ruleset import CompiledMeasure
 from .signals import SignalValue
-from .texts import pick_locale, render
 from .vocab import OwnerRole, RiskLevel
 
 #: The level of an account when no pack defines a risk scorecard.
@@ -19,26 +18,23 @@ def assess(
     scorecard: RiskScorecard | None,
     measures: Sequence[CompiledMeasure],
     signals: Mapping[str, SignalValue],
-    locale: str,
-    fmt: Callable[[frozenset[str]], Mapping[str, str]],
+    explain: Callable[[list[CompiledMeasure]], list[str]],
 ) -> Risk:
-    """Score an account: sum the points of every measure whose condition holds (capped at 100)."""
+    """Score an account: sum the points of every measure whose condition holds (capped at 100).
+
+    `measures` come largest first (as `RuleSet.measures_by_weight`), so the reasons do too;
+    `explain` words the measures that hit, in the account's locale.
+    """
     if scorecard is None:
         return NO_SCORECARD
     hits = [m for m in measures if m.condition.test(signals) is True]
-    hits.sort(key=lambda m: (-m.measure.points, m.measure.id))
-    score = min(100.0, sum(m.measure.points for m in hits))
+    score = min(100.0, float(sum(m.measure.points for m in hits)))
     level: RiskLevel = "green"
     if score >= scorecard.thresholds.red:
         level = "red"
     elif score >= scorecard.thresholds.yellow:
         level = "yellow"
-    return Risk(
-        level=level,
-        score=score,
-        reasons=[m.measure.id for m in hits],
-        explanations=[render(pick_locale(m.measure.reason, locale), fmt(m.placeholders)) for m in hits],
-    )
+    return Risk(level=level, score=score, reasons=[m.measure.id for m in hits], explanations=explain(hits) if hits else [])
 
 
 def owner_for(level: RiskLevel, segment: str, owners: RiskOwners) -> OwnerRole:

@@ -108,7 +108,8 @@ class RuleSet:
     """Everything the engine runs, compiled once at load time and never mutated."""
 
     rules: tuple[CompiledRule, ...]
-    measures: tuple[CompiledMeasure, ...]
+    measures: tuple[CompiledMeasure, ...]  # as declared
+    measures_by_weight: tuple[CompiledMeasure, ...]  # largest points first, then by id: the order of risk reasons
     risk: RiskScorecard | None
     owners: RiskOwners
     renewal: RenewalSettings
@@ -240,6 +241,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
     return RuleSet(
         rules=tuple(rules),
         measures=tuple(measures),
+        measures_by_weight=tuple(sorted(measures, key=lambda m: (-m.measure.points, m.measure.id))),
         risk=scorecard,
         owners=scorecard.owners if scorecard is not None else RiskOwners(),
         renewal=renewal_sources[0].pack.renewal if renewal_sources and renewal_sources[0].pack.renewal else RenewalSettings(),

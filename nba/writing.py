@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,7 +20,7 @@ from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, fo
 from .vocab import OwnerRole
 
 if TYPE_CHECKING:
-    from .ruleset import CompiledRule
+    from .ruleset import CompiledMeasure, CompiledRule
 
 _OFFER_WORDS = {
     "ru": {
@@ -93,7 +93,8 @@ class ActionWriter:
         self._inflector = Inflector()
         self._voices: Memo[Voice] = Memo()
         self._phrases: Memo[str] = Memo()
-        self._texts: Memo[tuple[str, str, str]] = Memo()
+        self._texts: Memo[tuple[str, str, str]] = Memo()  # a rule's title, text and reason in a locale
+        self._reasons: Memo[str] = Memo()  # a risk measure's reason in a locale
 
     def voice(self, locale: str) -> Voice:
         """The voice of `locale` (English words where the language has none of its own)."""
@@ -115,6 +116,14 @@ class ActionWriter:
             else:
                 out[name] = str(value)
         return out
+
+    def explain_risk(self, hits: Sequence[CompiledMeasure], signals: Mapping[str, SignalValue], voice: Voice) -> list[str]:
+        """The reasons of the risk measures that hit, in words, in the voice's locale."""
+        values = self.format_signals({name for m in hits for name in m.placeholders}, signals, voice)
+        return [render(self._reason(m, voice.locale), values) for m in hits]
+
+    def _reason(self, measure: CompiledMeasure, locale: str) -> str:
+        return self._reasons.get((measure.measure.id, locale), lambda: pick_locale(measure.measure.reason, locale))
 
     def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None) -> Draft:
         """The action `rule` asks for, to be written once arbitration has fixed its due."""
