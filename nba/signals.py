@@ -110,12 +110,12 @@ def symbols_for(section: str) -> dict[str, SignalSpec]:
     return dict(CATALOGUE)
 
 _EXPORT_CATEGORIES = frozenset({"data_export", "export", "выгрузка", "экспорт"})
+# Matched against lower-cased text: case-sensitive patterns are several times faster than IGNORECASE.
 _EXPORT_STRONG = re.compile(
-    r"выгруз|экспорт|export|download\s+(all|every|the\s+whole|our\s+whole|entire)|скачать\s+(всю|все|всех)|dump\s+(all|the)",
-    re.IGNORECASE,
+    r"выгруз|экспорт|export|download\s+(all|every|the\s+whole|our\s+whole|entire)|скачать\s+(всю|все|всех)|dump\s+(all|the)"
 )
-_EXPORT_FORMAT = re.compile(r"\b(excel|xlsx?|csv)\b|эксел|ексел", re.IGNORECASE)
-_EXPORT_WHOLE = re.compile(r"\b(all|whole|entire|database|everything)\b|\bвс[юеёх]\b|\bвсех\b|\bбаз[ауые]?\b", re.IGNORECASE)
+_EXPORT_FORMAT = re.compile(r"\b(excel|xlsx?|csv)\b|эксел|ексел")
+_EXPORT_WHOLE = re.compile(r"\b(all|whole|entire|database|everything)\b|\bвс[юеёх]\b|\bвсех\b|\bбаз[ауые]?\b")
 
 
 def show_value(value: SignalValue) -> str:
@@ -133,7 +133,7 @@ def is_export_request(ticket: Ticket) -> bool:
     """Whether a ticket asks to export data: by its category, else by the words of its subject and body."""
     if ticket.category:
         return ticket.category.strip().lower() in _EXPORT_CATEGORIES
-    text = f"{ticket.subject} {ticket.body or ''}"
+    text = f"{ticket.subject} {ticket.body or ''}".lower()
     if _EXPORT_STRONG.search(text):
         return True
     return bool(_EXPORT_FORMAT.search(text) and _EXPORT_WHOLE.search(text))

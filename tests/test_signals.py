@@ -105,6 +105,10 @@ def test_usage_after_as_of_is_ignored(kz: Build) -> None:
         ("Login is slow", None, False),
         ("Как выгрузить всю базу?", "billing", False),
         ("Question", "data_export", True),
+        ("ВЫГРУЗКА ВСЕЙ БАЗЫ", None, True),  # letter case does not matter
+        ("EXPORT everything", None, True),
+        ("Need ALL contacts in CSV", None, True),
+        ("Ёлки: всё в Эксель", None, True),
     ],
 )
 def test_export_requests_are_recognised_by_words_or_category(subject: str, category: str | None, expected: bool) -> None:
