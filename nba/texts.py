@@ -121,6 +121,8 @@ class NumberStyle:
 
     def format(self, value: float) -> str:
         """Whole numbers (and anything of 10 or more) without decimals, others with one; digits grouped."""
+        if -1000 < value < 1000 and value == int(value):  # the usual day counts and percents: nothing to group
+            return str(int(value))
         text = f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:,.1f}"
         if text in ("-0", "-0.0"):
             text = text[1:]
