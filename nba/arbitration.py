@@ -85,12 +85,17 @@ def _candidate_order(candidate: Candidate) -> tuple[int, dt.datetime, str]:
     return (-candidate.priority, candidate.due, candidate.rule)
 
 
-def priority_of(base: int, formula: PriorityFormula, value_at_stake: float, currency: str, risk_level: str) -> int:
-    """The documented priority formula (see `PriorityFormula`)."""
+def priority_of(base: int, stake: float) -> int:
+    """The documented priority formula (see `PriorityFormula`): a rule's priority plus the account's stake."""
+    return int(round(base + stake))
+
+
+def account_stake(formula: PriorityFormula, value_at_stake: float, currency: str, risk_level: str) -> float:
+    """What an account adds to the priority of each of its actions: value at stake and risk."""
     reference = formula.value_reference.get(currency, formula.value_reference["default"])
     share = min(1.0, max(0.0, value_at_stake) / reference)
-    bonus = formula.risk_bonus.get(risk_level, 0.0)  # type: ignore[call-overload]
-    return int(round(base + formula.value_weight * share + bonus))
+    bonus: float = formula.risk_bonus.get(risk_level, 0.0)  # type: ignore[call-overload]
+    return formula.value_weight * share + bonus
 
 
 def arbitrate(
@@ -189,26 +194,23 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
 def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, planned: Sequence[Touch],
              caps: ContactCaps) -> tuple[dt.datetime | None, str]:
     """When a contact at `moment` would break a cap or a quiet period: until when, and why."""
-    window = dt.timedelta(days=caps.window_days)
     if contact_id is not None and caps.quiet_hours > 0:
         quiet = dt.timedelta(hours=caps.quiet_hours)
         recent = [t.at for t in planned if t.contact_id == contact_id and moment - quiet < t.at <= moment]
         if recent:
             return max(recent) + quiet, f"quiet period: contacted {contact_id} less than {caps.quiet_hours:g} hours before"
-    checks: list[tuple[int | None, list[dt.datetime], str]] = []
-    if contact_id is not None:
-        checks.append((caps.per_contact.get(channel),  # type: ignore[call-overload]
-                       [t.at for t in planned if t.channel == channel and t.contact_id == contact_id],
-                       f"contact cap: {caps.per_contact.get(channel)} {channel}(s) to {contact_id} within {caps.window_days} days"))  # type: ignore[call-overload]
-    checks.append((caps.per_account.get(channel),  # type: ignore[call-overload]
-                   [t.at for t in planned if t.channel == channel],
-                   f"account cap: {caps.per_account.get(channel)} {channel}(s) within {caps.window_days} days"))  # type: ignore[call-overload]
-    for cap, times, why in checks:
-        if cap is None:
-            continue
-        until = _window_full_until(moment, times, window, cap)
+    window = dt.timedelta(days=caps.window_days)
+    per_contact = caps.per_contact.get(channel)  # type: ignore[call-overload]
+    if contact_id is not None and per_contact is not None:
+        until = _window_full_until(moment, [t.at for t in planned if t.channel == channel and t.contact_id == contact_id],
+                                   window, per_contact)
         if until is not None:
-            return until, why
+            return until, f"contact cap: {per_contact} {channel}(s) to {contact_id} within {caps.window_days} days"
+    per_account = caps.per_account.get(channel)  # type: ignore[call-overload]
+    if per_account is not None:
+        until = _window_full_until(moment, [t.at for t in planned if t.channel == channel], window, per_account)
+        if until is not None:
+            return until, f"account cap: {per_account} {channel}(s) within {caps.window_days} days"
     return None, ""
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from .arbitration import Candidate, Touch, arbitrate, priority_of
+from .arbitration import Candidate, Touch, account_stake, arbitrate, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
@@ -187,7 +187,10 @@ class Engine:
             if result is True:
                 fired.append(rule)
         facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice)
-        candidates = [self._candidate(rule, facts) for rule in fired]
+        formula = rs.arbitration.priority
+        value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
+        stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
+        candidates = [self._candidate(rule, facts, stake) for rule in fired]
         arbitrated = arbitrate(candidates, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, _touches(snapshot),
                                voice.locale)
         decision = Decision(
@@ -202,7 +205,7 @@ class Engine:
         return _Run(decision, signals, outcomes, arbitrated.notes)
 
     # -- building one action -----------------------------------------------------------------------
-    def _candidate(self, rule: CompiledRule, facts: Facts) -> Candidate:
+    def _candidate(self, rule: CompiledRule, facts: Facts, stake: float) -> Candidate:
         snapshot = facts.snapshot
         account = snapshot.account
         template = rule.rule.action
@@ -214,10 +217,7 @@ class Engine:
             lambda: self._schedule(rule, account.country, account.zone, facts.as_of, snapshot.contract.end_date))
         role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
         contact = _pick_contact(template.contact, snapshot, facts.signals)
-        formula = self._ruleset.arbitration.priority
-        signals = facts.signals
-        value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
-        priority = priority_of(rule.rule.priority, formula, value, snapshot.contract.currency, facts.risk.level)
+        priority = priority_of(rule.rule.priority, stake)
 
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
                          priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact))
