@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
@@ -37,43 +36,66 @@ class Draft(Protocol):
 _ALSO = {"ru": " Также обсудить: ", "en": " Also discuss: "}
 
 
-class Candidate(NamedTuple):
+class Candidate:
     """An action a rule wants, before arbitration decides its fate."""
 
-    rule: str
-    kind: str
-    channel: str | None  # how it reaches the client (call, meeting, email), or None for internal work
-    contact_id: str | None
-    due: dt.datetime
-    priority: int
-    preferred_time: dt.time | None
-    calendar: BusinessCalendar
-    draft: Draft
+    __slots__ = ("rule", "kind", "channel", "contact_id", "due", "priority", "preferred_time", "calendar", "draft")
+
+    def __init__(
+        self,
+        rule: str,
+        kind: str,
+        channel: str | None,
+        contact_id: str | None,
+        due: dt.datetime,
+        priority: int,
+        preferred_time: dt.time | None,
+        calendar: BusinessCalendar,
+        draft: Draft,
+    ) -> None:
+        self.rule = rule
+        self.kind = kind
+        self.channel = channel  # how it reaches the client (call, meeting, email), or None for internal work
+        self.contact_id = contact_id
+        self.due = due
+        self.priority = priority
+        self.preferred_time = preferred_time
+        self.calendar = calendar
+        self.draft = draft
 
 
-class Touch(NamedTuple):
+class Touch:
     """A contact with the client in time: a past touch from the snapshot or an action already planned."""
 
-    at: dt.datetime
-    channel: str
-    contact_id: str | None
+    __slots__ = ("at", "channel", "contact_id")
+
+    def __init__(self, at: dt.datetime, channel: str, contact_id: str | None) -> None:
+        self.at = at
+        self.channel = channel
+        self.contact_id = contact_id
 
 
-@dataclass(slots=True)
 class _Kept:
-    candidate: Candidate
-    due: dt.datetime
-    notes: list[str] = field(default_factory=list)
-    merged: list[Candidate] = field(default_factory=list)
+    """A candidate arbitration keeps: its final due, what happened to it, and the topics merged into it."""
+
+    __slots__ = ("candidate", "due", "notes", "merged")
+
+    def __init__(self, candidate: Candidate, due: dt.datetime) -> None:
+        self.candidate = candidate
+        self.due = due
+        self.notes: list[str] = []
+        self.merged: list[Candidate] = []
 
 
-@dataclass(frozen=True, slots=True)
 class Arbitrated:
     """The outcome of arbitration: the actions kept, in order, those held back, and what was done."""
 
-    actions: list[NextAction]
-    suppressed: list[Suppressed]
-    notes: list[str]
+    __slots__ = ("actions", "suppressed", "notes")
+
+    def __init__(self, actions: list[NextAction], suppressed: list[Suppressed], notes: list[str]) -> None:
+        self.actions = actions
+        self.suppressed = suppressed
+        self.notes = notes
 
 
 def order_key(action: NextAction) -> tuple[int, dt.datetime, str, str]:

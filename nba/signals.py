@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from .snapshot import AccountSnapshot, Ticket, UsagePeriod
 from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
@@ -240,13 +240,22 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
 _Window = tuple[int, float]
 
 
-class _Scan(NamedTuple):
+class _Scan:
     """One reading of the usage periods that started by today."""
 
-    anchor: int  # the last reported day, or today if the data reaches further (an ordinal)
-    first_start: int
-    last_active: int | None  # the end of the last period with any activity
-    windows: tuple[_Window, _Window, _Window]  # days covered and weighted level: last 30, the 30 before, the 60 before
+    __slots__ = ("anchor", "first_start", "last_active", "windows")
+
+    def __init__(
+        self,
+        anchor: int,
+        first_start: int,
+        last_active: int | None,
+        windows: tuple[_Window, _Window, _Window],
+    ) -> None:
+        self.anchor = anchor  # the last reported day, or today if the data reaches further (an ordinal)
+        self.first_start = first_start
+        self.last_active = last_active  # the end of the last period with any activity
+        self.windows = windows  # days covered and weighted level: last 30, the 30 before, the 60 before
 
 
 def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bool) -> _Scan | None:

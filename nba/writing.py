@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
@@ -57,33 +57,51 @@ class Voice:
     nobody_dative: str
 
 
-class Facts(NamedTuple):
+class Facts:
     """What one evaluation knows of the account, shared by every action written for it."""
 
-    snapshot: AccountSnapshot
-    signals: Mapping[str, SignalValue]
-    risk: Risk
-    renewal: Renewal
-    discount: DiscountDecision | None
-    as_of: dt.datetime
-    voice: Voice
+    __slots__ = ("snapshot", "signals", "risk", "renewal", "discount", "as_of", "voice")
+
+    def __init__(
+        self,
+        snapshot: AccountSnapshot,
+        signals: Mapping[str, SignalValue],
+        risk: Risk,
+        renewal: Renewal,
+        discount: DiscountDecision | None,
+        as_of: dt.datetime,
+        voice: Voice,
+    ) -> None:
+        self.snapshot = snapshot
+        self.signals = signals
+        self.risk = risk
+        self.renewal = renewal
+        self.discount = discount
+        self.as_of = as_of
+        self.voice = voice
 
 
-class Words(NamedTuple):
+class Words:
     """An action's texts for one due: what it is, what to do, and why."""
 
-    title: str
-    text: str
-    reasons: list[str]
+    __slots__ = ("title", "text", "reasons")
+
+    def __init__(self, title: str, text: str, reasons: list[str]) -> None:
+        self.title = title
+        self.text = text
+        self.reasons = reasons
 
 
-class _Slot(NamedTuple):
+class _Slot:
     """One action's own facts: when it is due, who does it, with whom."""
 
-    due: dt.datetime
-    owner: str | None
-    role: str
-    contact: str | None
+    __slots__ = ("due", "owner", "role", "contact")
+
+    def __init__(self, due: dt.datetime, owner: str | None, role: str, contact: str | None) -> None:
+        self.due = due
+        self.owner = owner
+        self.role = role
+        self.contact = contact
 
 
 class ActionWriter:
