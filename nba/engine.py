@@ -108,6 +108,8 @@ class Engine:
         With `workers > 1` the snapshots are evaluated in that many processes (each gets a copy of this
         engine); at most `2 x workers` chunks are in flight, so the input is read only as fast as it is used.
         The results are the same as evaluating one by one. `as_of=None` fixes "now" once for the whole run.
+        Snapshots and decisions cross to the workers as JSON, which this process writes and reads: workers
+        pay off only with cores to spare beyond them (docs/performance.md).
         """
         moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         if workers <= 1:
