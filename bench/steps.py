@@ -30,7 +30,7 @@ import nba.writing  # noqa: E402
 #: (label, owner of the function, its name), in pipeline order.
 STEPS = [
     ("signals", nba.engine, "compute_signals"),
-    ("renewal stage", nba.engine, "renewal_status"),
+    ("renewal stage (remembered per contract terms and day)", nba.engine, "renewal_status"),
     ("risk scorecard", nba.engine, "assess"),
     ("discount policy", nba.engine, "decide"),
     ("candidates (due, contact, owner, priority)", nba.engine.Engine, "_candidate"),

@@ -7,8 +7,9 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
-#: Entries a memo holds before it starts afresh: enough for a portfolio's repeats, flat in memory.
-DEFAULT_LIMIT = 50_000
+#: Entries a memo holds before it starts afresh: a morning run repeats a few thousand dues, stages and
+#: phrases, and a full memo holds a few MiB, so memory stays bounded even when as-of changes every call.
+DEFAULT_LIMIT = 20_000
 
 
 class Memo(Generic[V]):
