@@ -137,13 +137,19 @@ def test_an_engine_pickles_for_worker_processes(engine: nba.Engine, kz: Build) -
     assert clone.rule_ids == engine.rule_ids
 
 
+def one_rule_engine(folder: Path, action: str) -> nba.Engine:
+    """An engine with one rule that always fires on an active contract; `action` lines override the defaults."""
+    fields = {"title": "{en: t, ru: t}", "text": "{en: t, ru: t}", "reason": "{en: t, ru: t}"}
+    fields.update(line.split(": ", 1) for line in action.splitlines())
+    body = "".join(f"      {key}: {value}\n" for key, value in fields.items())
+    (folder / "p.yaml").write_text("pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end > 0\n    priority: 1\n"
+                                   "    action:\n" + body, encoding="utf-8")
+    return nba.Engine.from_path(folder)
+
+
 def test_cached_due_phrases_follow_local_time_not_the_instant(kz: Build, tmp_path: Path) -> None:
     # 12:00 in Almaty and 10:00 in Moscow are the same instant; each account must read its own local time.
-    (tmp_path / "p.yaml").write_text(
-        "pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end > 0\n    priority: 1\n    action:\n"
-        "      kind: task\n      due: {asap: true}\n      title: {en: t, ru: t}\n      text: {en: t, ru: '{due}'}\n"
-        "      reason: {en: t, ru: t}\n", encoding="utf-8")
-    engine = nba.Engine.from_path(tmp_path)
+    engine = one_rule_engine(tmp_path, "kind: task\ndue: {asap: true}\ntext: {en: t, ru: '{due}'}")
     noon_almaty = engine.evaluate(kz(), as_of=almaty(2025, 3, 31, 11, 55)).actions[0]
     ten_moscow = engine.evaluate(kz(account={"country": "RU", "timezone": "Europe/Moscow"}),
                                  as_of=dt.datetime(2025, 3, 31, 9, 55)).actions[0]
@@ -187,11 +193,7 @@ def test_parallel_decisions_keep_the_accounts_zone(engine: nba.Engine, kz: Build
 
 def test_a_naive_reply_time_is_the_accounts_local_time(kz: Build, tmp_path: Path) -> None:
     # 23:30 naive is Almaty time (18:30 UTC); the other contact replied at 20:00 UTC, i.e. later.
-    (tmp_path / "p.yaml").write_text(
-        "pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end > 0\n    priority: 1\n    action:\n"
-        "      kind: call\n      contact: latest_reply\n      due: {asap: true}\n      title: {en: t, ru: t}\n"
-        "      text: {en: t, ru: t}\n      reason: {en: t, ru: t}\n", encoding="utf-8")
-    engine = nba.Engine.from_path(tmp_path)
+    engine = one_rule_engine(tmp_path, "kind: call\ncontact: latest_reply\ndue: {asap: true}")
     snap = kz(contacts=[{"id": "naive", "name": "Алмат Сейткали", "last_reply_at": "2025-03-20T23:30:00"},
                         {"id": "utc", "name": "Дана Ержанова", "last_reply_at": "2025-03-20T20:00:00+00:00"}])
     (action,) = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0)).actions
