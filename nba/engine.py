@@ -54,7 +54,8 @@ def default_rules_path() -> Path:
 
 
 class Engine:
-    """Evaluates account snapshots against compiled rule packs. Immutable, so safe to share between threads."""
+    """Evaluates account snapshots against compiled rule packs; its rules never change, so it is safe to share
+    between threads (the memos of pure results it fills are safe too)."""
 
     def __init__(self, ruleset: RuleSet, sources: Sequence[PackSource] = ()) -> None:
         self._ruleset = ruleset
