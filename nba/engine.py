@@ -194,8 +194,8 @@ class Engine:
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
         candidates = [self._candidate(rule, facts, stake) for rule in fired]
-        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, _touches(snapshot),
-                               voice.locale)
+        touches = _touches(snapshot) if candidates else []  # only caps on planned contacts read them
+        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, touches, voice.locale)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,

@@ -29,14 +29,18 @@ def read_json(path: Path) -> Any:
     return parse_json(text, str(path))
 
 
-def parse_json(text: str, where: str, line_offset: int = 0) -> Any:
-    """Parse JSON text; raises `InputError` at `where:line:column`."""
+def parse_json(text: str, where: str, line: int | None = None) -> Any:
+    """Parse JSON text; raises `InputError` at `where:line:column`.
+
+    `line` is the line of a JSON Lines file the text came from; None for a whole file.
+    """
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}:{exc.lineno + line_offset}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        raise InputError(f"{where}:{exc.lineno + (line or 1) - 1}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
-        raise InputError(f"{where}: invalid JSON: nested too deeply") from None
+        at = f"{where}:{line}" if line is not None else where
+        raise InputError(f"{at}: invalid JSON: nested too deeply") from None
 
 
 def describe_validation(source: str, exc: ValidationError) -> str:
@@ -87,7 +91,7 @@ def snapshot_from_bytes(data: bytes, file: str, line: int | None) -> AccountSnap
     except ValueError:  # ValidationError, for bad JSON too: read it again the careful way for a located message
         pass
     where = f"{file}:{line}" if line is not None else file
-    return validate_snapshot(parse_json(_decode(data, where), file, (line or 1) - 1), where)
+    return validate_snapshot(parse_json(_decode(data, where), file, line), where)
 
 
 def read_portfolio(path: Path) -> Iterator[Record]:

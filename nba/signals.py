@@ -214,30 +214,32 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
         anchor = scan.anchor
         scan = _scan(usage, today_ord, anchor, sessions_metric=True)
         assert scan is not None
-    windows = scan.windows
-    for sessions_metric in (True, False):
-        if not sessions_metric:  # sessions did not say enough: active users fill what is missing
-            users = _scan(usage, today_ord, anchor, sessions_metric=False)
-            assert users is not None
-            windows = users.windows
-        (cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c) = windows
-        last_30, before_30 = _level(cov_a, sum_a, ACTIVITY_WINDOW_DAYS), _level(cov_b, sum_b, ACTIVITY_WINDOW_DAYS)
-        last_60 = _level(cov_a + cov_b, sum_a + sum_b, 2 * ACTIVITY_WINDOW_DAYS)
-        before_60 = _level(cov_c, sum_c, 2 * ACTIVITY_WINDOW_DAYS)
-        for change, change_key, drop_key in (
-                (_change_pct(last_30, before_30), "activity_change_pct", "activity_drop_pct"),
-                (_change_pct(last_60, before_60), "activity_change_60d_pct", "activity_drop_60d_pct")):
-            if change is not None and out[change_key] is None:
-                out[change_key] = change
-                out[drop_key] = max(0.0, -change)
-        if out["activity_change_pct"] is not None and out["activity_change_60d_pct"] is not None:
-            break
+    _record_changes(scan.windows, out)
+    if out["activity_change_pct"] is None or out["activity_change_60d_pct"] is None:
+        # Sessions did not say enough: active users fill what is missing.
+        users = _scan(usage, today_ord, anchor, sessions_metric=False)
+        assert users is not None
+        _record_changes(users.windows, out)
     # Silence is measured inside the reported data, so a report that is late does not look like inactivity.
     silent_since = min(scan.last_active, anchor) if scan.last_active is not None else scan.first_start
     out["days_since_activity"] = float(max(0, anchor - silent_since))
 
 
 _Window = tuple[int, float]
+
+
+def _record_changes(windows: tuple[_Window, _Window, _Window], out: dict[str, SignalValue]) -> None:
+    """The 30- and 60-day changes from the three windows, for the signals still unknown."""
+    (cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c) = windows
+    last_30, before_30 = _level(cov_a, sum_a, ACTIVITY_WINDOW_DAYS), _level(cov_b, sum_b, ACTIVITY_WINDOW_DAYS)
+    last_60 = _level(cov_a + cov_b, sum_a + sum_b, 2 * ACTIVITY_WINDOW_DAYS)
+    before_60 = _level(cov_c, sum_c, 2 * ACTIVITY_WINDOW_DAYS)
+    for change, change_key, drop_key in (
+            (_change_pct(last_30, before_30), "activity_change_pct", "activity_drop_pct"),
+            (_change_pct(last_60, before_60), "activity_change_60d_pct", "activity_drop_60d_pct")):
+        if change is not None and out[change_key] is None:
+            out[change_key] = change
+            out[drop_key] = max(0.0, -change)
 
 
 class _Scan:

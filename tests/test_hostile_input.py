@@ -164,6 +164,9 @@ def test_huge_numbers_and_strings_in_a_snapshot() -> None:
 def test_deeply_nested_json_is_a_clean_error() -> None:
     with pytest.raises(InputError, match="input.json"):
         parse_json("[" * 100_000 + "]" * 100_000, "input.json")
+    # A record of a JSON Lines book names its line, whichever reader path rejects it.
+    with pytest.raises(InputError, match=r"^book\.jsonl:3: invalid JSON: nested too deeply"):
+        snapshot_from_bytes(b"[" * 100_000 + b"]" * 100_000, "book.jsonl", 3)
 
 
 def test_yaml_pack_cannot_reach_python(tmp_path: Path) -> None:
