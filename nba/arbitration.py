@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from .calendar import BusinessCalendar
@@ -17,6 +18,7 @@ from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
 from .ruleset import CompiledConflict
 from .signals import SignalValue
 from .texts import language
+from .vocab import ActionStatus
 from .writing import Words
 
 
@@ -28,7 +30,7 @@ class Draft(Protocol):
         ...
 
     def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
-               notes: list[str] | None = None) -> NextAction:
+               notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
         """The final action."""
         ...
 
@@ -36,32 +38,26 @@ class Draft(Protocol):
 _ALSO = {"ru": " Также обсудить: ", "en": " Also discuss: "}
 
 
+@dataclass(slots=True)
 class Candidate:
     """An action a rule wants, before arbitration decides its fate."""
 
-    __slots__ = ("rule", "kind", "channel", "contact_id", "due", "priority", "preferred_time", "calendar", "draft")
+    rule: str
+    kind: str
+    channel: str | None  # how it reaches the client (call, meeting, email), or None for internal work
+    contact_id: str | None
+    due: dt.datetime
+    priority: int
+    preferred_time: dt.time | None
+    calendar: BusinessCalendar
+    draft: Draft
+    id: str = ""  # the stable id of its situation
+    status: ActionStatus = "new"  # open or overdue: issued earlier and still open, so its due is fixed
 
-    def __init__(
-        self,
-        rule: str,
-        kind: str,
-        channel: str | None,
-        contact_id: str | None,
-        due: dt.datetime,
-        priority: int,
-        preferred_time: dt.time | None,
-        calendar: BusinessCalendar,
-        draft: Draft,
-    ) -> None:
-        self.rule = rule
-        self.kind = kind
-        self.channel = channel  # how it reaches the client (call, meeting, email), or None for internal work
-        self.contact_id = contact_id
-        self.due = due
-        self.priority = priority
-        self.preferred_time = preferred_time
-        self.calendar = calendar
-        self.draft = draft
+    @property
+    def issued(self) -> bool:
+        """Whether it was issued earlier and is still open: arbitration neither moves, caps nor drops it."""
+        return self.status != "new"
 
 
 class Touch:
@@ -144,17 +140,21 @@ def arbitrate(
             continue
         held = [c for c in remaining if c.rule in conflict.suppress]
         for c in held:
-            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason))
+            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason, id=c.id, cause="conflict"))
         remaining = [c for c in remaining if c.rule not in conflict.suppress]
 
     remaining.sort(key=_candidate_order)
     kept: list[_Kept] = []
     planned: list[Touch] = list(touches)
     caps = settings.caps
+    # Actions issued earlier and still open keep their due and are planned first: the others fit around them.
+    remaining.sort(key=lambda c: not c.issued)
     for candidate in remaining:
         channel = candidate.channel
-        if channel is None:
+        if channel is None or candidate.issued:
             kept.append(_Kept(candidate, candidate.due))
+            if channel is not None:
+                planned.append(Touch(candidate.due, channel, candidate.contact_id))
             continue
         exempt = candidate.rule in cap_exempt
         placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt)
@@ -163,7 +163,7 @@ def arbitrate(
             notes.append(f"{candidate.rule} merged into {placed.candidate.rule}: one {channel} per contact per day")
             continue
         if isinstance(placed, str):
-            suppressed.append(Suppressed(rule=candidate.rule, reason=placed))
+            suppressed.append(Suppressed(rule=candidate.rule, reason=placed, id=candidate.id, cause="cap"))
             notes.append(f"{candidate.rule} held back: {placed}")
             continue
         moment, why = placed
@@ -175,12 +175,14 @@ def arbitrate(
         kept.append(entry)
         planned.append(Touch(moment, channel, candidate.contact_id))
 
-    kept.sort(key=lambda k: (-k.candidate.priority, k.due, k.candidate.rule))
-    for extra in kept[settings.max_actions:]:
+    # The top N: actions issued earlier stay whatever their rank (the manager already has them).
+    kept.sort(key=lambda k: (not k.candidate.issued, -k.candidate.priority, k.due, k.candidate.rule))
+    room = max(settings.max_actions, sum(1 for k in kept if k.candidate.issued))
+    for extra in kept[room:]:
         reason = f"beyond the top {settings.max_actions} actions"
-        suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason))
-        suppressed.extend(Suppressed(rule=m.rule, reason=reason) for m in extra.merged)
-    actions = [_build(k, locale) for k in kept[: settings.max_actions]]
+        suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason, id=extra.candidate.id, cause="top_n"))
+        suppressed.extend(Suppressed(rule=m.rule, reason=reason, id=m.id, cause="top_n") for m in extra.merged)
+    actions = [_build(k, locale) for k in kept[:room]]
     actions.sort(key=order_key)
     return Arbitrated(actions, suppressed, notes)
 
@@ -256,13 +258,13 @@ def _build(entry: _Kept, locale: str) -> NextAction:
     candidate = entry.candidate
     words = candidate.draft.words(entry.due)
     if not entry.merged:
-        return candidate.draft.action(entry.due, candidate.priority, words, notes=entry.notes)
+        return candidate.draft.action(entry.due, candidate.priority, words, notes=entry.notes, status=candidate.status)
     others = [m.draft.words(entry.due) for m in entry.merged]
     also = _ALSO.get(language(locale), _ALSO["en"])
     topics = "; ".join(_lower_first(o.title) for o in others)
     merged = Words(words.title, f"{words.text}.{also}{topics}", words.reasons + [r for o in others for r in o.reasons])
     return candidate.draft.action(entry.due, candidate.priority, merged, merged_rules=[m.rule for m in entry.merged],
-                                  notes=entry.notes)
+                                  notes=entry.notes, status=candidate.status)
 
 
 def _lower_first(text: str) -> str:

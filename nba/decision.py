@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .vocab import ActionKind, DiscountOutcome, OfferCondition, OwnerRole, RenewalStage, RiskLevel
+from .vocab import ActionKind, ActionStatus, DiscountOutcome, OfferCondition, OwnerRole, RenewalStage, RiskLevel
 
 
 class _Model(BaseModel):
@@ -23,7 +24,8 @@ class ContactRef(_Model):
 class NextAction(_Model):
     """One concrete, dated step for a manager: who, with whom, when, what about, and why."""
 
-    id: str = Field(description="stable hash of account, rule and due date")
+    id: str = Field(description="stable id of the situation: a hash of account, rule, contact and the rule's episode; "
+                            "never of as-of or the due")
     rule: str = Field(description="pack/rule id of the rule that produced it")
     kind: ActionKind
     title: str
@@ -36,6 +38,8 @@ class NextAction(_Model):
     reasons: list[str] = Field(default_factory=list)
     merged_rules: list[str] = Field(default_factory=list, description="other rules whose action was merged into this one")
     notes: list[str] = Field(default_factory=list, description="what arbitration did to this action, e.g. moved by a contact cap")
+    status: ActionStatus = Field(default="new", description="new: not in the action history; open: issued and still open "
+                                 "(it keeps the due it was issued with); overdue: open and its due has passed")
 
 
 class Risk(_Model):
@@ -77,9 +81,22 @@ class DiscountDecision(_Model):
     reasons: list[str] = Field(default_factory=list)
 
 
-class Suppressed(_Model):
-    """An action held back by arbitration, and why."""
+SuppressionCause = Literal["conflict", "cap", "top_n", "done", "dismissed", "cooldown"]
 
+
+class Suppressed(_Model):
+    """An action held back, and why: by arbitration, or because the history says it was done, dismissed or declined."""
+
+    rule: str
+    reason: str
+    id: str | None = Field(default=None, description="the id the action would have had")
+    cause: SuppressionCause | None = Field(default=None, description="what held it back, for tools")
+
+
+class Withdrawn(_Model):
+    """An open action of the history whose situation is over, so that a CRM can close it."""
+
+    id: str
     rule: str
     reason: str
 
@@ -94,3 +111,4 @@ class Decision(_Model):
     actions: list[NextAction] = Field(default_factory=list)
     discount: DiscountDecision | None = None
     suppressed: list[Suppressed] = Field(default_factory=list)
+    withdrawn: list[Withdrawn] = Field(default_factory=list, description="open actions of the history whose situation is over")

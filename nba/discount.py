@@ -12,8 +12,12 @@ from .signals import SignalValue
 from .vocab import OwnerRole
 
 
-def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt.date) -> DiscountDecision | None:
+def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt.date, *,
+           counter_offer_declined: bool = False) -> DiscountDecision | None:
     """The decision on the open discount request, or None when there is none.
+
+    When the client already declined the counter-offer for this request, it is not proposed again:
+    the ask goes up the approval ladder instead (`needs_approval`, approver by the ladder).
 
     Invariants: every offer has a condition; no offer exceeds the ask or the ceiling.
     """
@@ -64,6 +68,13 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         reasons.append(f"{asked:g}% is within the ceiling of {ceiling:g}% but needs approval by {role}")
         return DiscountDecision(requested_percent=asked, outcome="needs_approval", offers=[grant, *fallback],
                                 approval_role=role, ceiling=ceiling, reasons=reasons)
+    if counter_offer_declined:
+        role = _senior(forced_role, _approver(policy, asked), policy)
+        lead = max(standard, key=lambda o: (o.percent, o.condition))
+        reasons.append(f"the client declined the counter-offer: {asked:g}% goes to {role} for approval")
+        return DiscountDecision(requested_percent=asked, outcome="needs_approval",
+                                offers=[DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)],
+                                approval_role=role, ceiling=ceiling, reasons=reasons)
     reasons.append(f"asked {asked:g}% is above the ceiling of {ceiling:g}%: counter-offer tied to a commitment")
     return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=forced_role,
                             ceiling=ceiling, reasons=reasons)
@@ -74,6 +85,15 @@ def _approver(policy: CompiledPolicy, percent: float) -> OwnerRole:
         if percent <= step.up_to:
             return step.role
     return policy.policy.approval[-1].role
+
+
+def _senior(forced: OwnerRole | None, ladder: OwnerRole, policy: CompiledPolicy) -> OwnerRole:
+    """The more senior of a forced approver and the ladder's, by their order in the approval ladder."""
+    if forced is None:
+        return ladder
+    order = [step.role for step in policy.policy.approval]
+    rank = {role: order.index(role) for role in order}
+    return forced if rank.get(forced, -1) > rank.get(ladder, -1) else ladder
 
 
 def _deadline(kind: str | None, today: dt.date) -> dt.date | None:

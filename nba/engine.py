@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from .arbitration import Candidate, Touch, account_stake, arbitrate, priority_of
+from .arbitration import Candidate, Touch, account_stake, arbitrate, order_key, priority_of
 from .calendar import BusinessCalendar, HolidayBook
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
-from .decision import ContactRef, Decision, DiscountDecision, Renewal, Risk
+from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
+from .episodes import action_id, episode_values
+from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
 from .discount import decide
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
@@ -26,7 +28,8 @@ from .memo import Memo
 from .signals import SignalValue, compute_signals
 from .snapshot import AccountSnapshot
 from .vocab import OwnerRole
-from .writing import ActionWriter, Facts
+from .texts import pick_locale
+from .writing import ActionWriter, Facts, person_for
 
 BackendName = Literal["native", "durable"]
 
@@ -177,7 +180,11 @@ class Engine:
         if rs.risk is not None:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level
-        discount = decide(rs.discount, signals, today) if rs.discount is not None else None
+        history = History.of(snapshot)
+        discount = None
+        if rs.discount is not None:
+            declined = bool(history) and self._counter_offer_declined(rs.discount.pack, snapshot, signals, history)
+            discount = decide(rs.discount, signals, today, counter_offer_declined=declined)
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
@@ -194,16 +201,29 @@ class Engine:
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
         candidates = [self._candidate(rule, facts, stake) for rule in fired]
-        touches = _touches(snapshot) if candidates else []  # only caps on planned contacts read them
-        arbitrated = arbitrate(candidates, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, touches, voice.locale)
+        held: list[Suppressed] = []
+        if history:
+            screened = screen(candidates, history, rs.cooldowns, as_of, voice.locale)
+            held = screened.suppressed
+            wanted = screened.candidates
+        else:
+            wanted = candidates
+        touches = _touches(snapshot) if wanted else []  # only caps on planned contacts read them
+        arbitrated = arbitrate(wanted, rs.arbitration, rs.conflicts, rs.cap_exempt, signals, touches, voice.locale)
+        actions = arbitrated.actions
+        suppressed = held + arbitrated.suppressed
+        withdrawn: list[Withdrawn] = []
+        if history:
+            actions, suppressed, withdrawn = self._across_runs(history, candidates, actions, suppressed, facts)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
             risk=risk,
             renewal=renewal,
-            actions=arbitrated.actions,
+            actions=actions,
             discount=discount,
-            suppressed=arbitrated.suppressed,
+            suppressed=suppressed,
+            withdrawn=withdrawn,
         )
         return _Run(decision, signals, outcomes, arbitrated.notes)
 
@@ -221,9 +241,53 @@ class Engine:
         role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
         contact = _pick_contact(template.contact, snapshot, facts.signals)
         priority = priority_of(rule.rule.priority, stake)
-
+        ident = self._action_id(rule, snapshot, facts.signals, contact)
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
-                         priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact))
+                         priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact, ident), ident)
+
+    @staticmethod
+    def _action_id(rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],
+                   contact: ContactRef | None) -> str:
+        """The stable id of the situation `rule` answers for this account (see `nba.episodes`)."""
+        return action_id(snapshot.account.id, rule.id, contact.id if contact is not None else None,
+                         episode_values(rule.episode, snapshot, signals))
+
+    def _counter_offer_declined(self, pack: str, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],
+                                history: History) -> bool:
+        """Whether the client declined an answer of the discount pack to the open request (same situation, same id)."""
+        for rule in self._ruleset.rules:
+            if rule.pack != pack:
+                continue
+            contact = _pick_contact(rule.rule.action.contact, snapshot, signals)
+            entry = history.by_id.get(self._action_id(rule, snapshot, signals, contact))
+            if entry is not None and entry.outcome == "declined":
+                return True
+        return False
+
+    def _across_runs(self, history: History, candidates: Sequence[Candidate], actions: list[NextAction],
+                     suppressed: list[Suppressed], facts: Facts) -> tuple[list[NextAction], list[Suppressed], list[Withdrawn]]:
+        """Escalations of actions left overdue, and the open actions of the history whose situation is over."""
+        rs = self._ruleset
+        snapshot, voice = facts.snapshot, facts.voice
+        lifecycle = rs.arbitration.lifecycle
+        policy = EscalationPolicy(lifecycle.escalate_overdue_after_business_days, lifecycle.leads)
+        calendars = {c.id: c.calendar for c in candidates}
+        reference = facts.as_of.year
+        raised, held = escalate(actions, calendars, history, policy, snapshot, facts.as_of, voice.locale,
+                                lambda due: self._writer.due_phrase(due, voice.locale, reference if due.year != reference else None),
+                                lambda role: person_for(role, snapshot))
+        if raised:
+            actions = sorted(actions + raised, key=order_key)
+        suppressed = suppressed + held
+        fired = {c.rule: c.id for c in candidates}
+        by_id = {r.id: r for r in rs.rules}
+
+        def resolved(rule_id: str) -> str | None:
+            texts = by_id[rule_id].rule.action.resolved
+            return pick_locale(texts, voice.locale) if texts else None
+
+        withdrawn = withdraw(history, actions, suppressed, fired, by_id.__contains__, resolved, voice.locale)
+        return actions, suppressed, withdrawn
 
     def _schedule(self, rule: CompiledRule, country: str, zone: ZoneInfo, as_of: dt.datetime,
                   end: dt.date) -> tuple[BusinessCalendar, dt.datetime]:
@@ -264,7 +328,7 @@ class _Run:
 def _touches(snapshot: AccountSnapshot) -> list[Touch]:
     """The snapshot's past contacts as aware moments (naive ones read in the account's zone), email for messages."""
     zone = snapshot.account.zone
-    return [Touch(_aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
+    return [Touch(aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
             for t in snapshot.touches]
 
 
@@ -284,14 +348,8 @@ def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapp
         elif pick == "latest_reply":
             replied = [c for c in snapshot.contacts if c.last_reply_at is not None]
             zone = snapshot.account.zone
-            contact_id = max(replied, key=lambda c: (_aware(c.last_reply_at, zone), c.id)).id if replied else None
+            contact_id = max(replied, key=lambda c: (aware(c.last_reply_at, zone), c.id)).id if replied else None
         if isinstance(contact_id, str):
             name = next((c.name for c in snapshot.contacts if c.id == contact_id), None)
             return ContactRef(id=contact_id, name=name)
     return None
-
-
-def _aware(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
-    """`moment` made aware: a naive time is the account's local time, as everywhere in a snapshot."""
-    assert moment is not None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

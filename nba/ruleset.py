@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -20,6 +21,7 @@ from .packs.model import (
     RiskScorecard,
     Rule,
 )
+from .episodes import EPISODE_PARTS, default_episode
 from .signals import CATALOGUE, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, placeholders
@@ -67,11 +69,17 @@ class CompiledRule:
     id: str = field(default="", compare=False)  # `pack/rule`, set from pack and rule
     signal_placeholders: tuple[str, ...] = field(default=(), compare=False)  # the placeholders that are signals
     context_placeholders: tuple[str, ...] = field(default=(), compare=False)  # the others: names, dates, offers
+    episode: tuple[str, ...] = field(default=(), compare=False)  # the episode parts that make its situation
+    cooldown_days: int = field(default=0, compare=False)  # after a decline, days before it is issued again
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", f"{self.pack}/{self.rule.id}")
         object.__setattr__(self, "signal_placeholders", tuple(sorted(self.placeholders - CONTEXT_PLACEHOLDERS.keys())))
         object.__setattr__(self, "context_placeholders", tuple(sorted(self.placeholders & CONTEXT_PLACEHOLDERS.keys())))
+        if self.rule.episode is not None:
+            object.__setattr__(self, "episode", tuple(self.rule.episode))
+        else:
+            object.__setattr__(self, "episode", default_episode(self.condition.signals))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,7 @@ class RuleSet:
     arbitration: ArbitrationSettings
     conflicts: tuple[CompiledConflict, ...]
     cap_exempt: frozenset[str]  # ids of the rules the contact caps do not apply to
+    cooldowns: dict[str, int]  # rule id -> days a declined action waits before it is issued again
     packs: tuple[str, ...]
     backend: str
     files: tuple[str, ...] = field(default=())
@@ -199,6 +208,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                   for key, test in zip(order, compiled, strict=True)}
 
     rules: list[CompiledRule] = []
+    cooldowns: dict[str, int | None] = {}
     measures: list[CompiledMeasure] = []
     policy: CompiledPolicy | None = None
     for source in sources:
@@ -208,6 +218,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
             if rule.enabled:
                 used = _placeholders(rule.action.title, rule.action.text, rule.action.reason)
                 rules.append(CompiledRule(pack.pack, rule, conditions[(id(source), ("rules", i, "when"))], hours, used))
+                cooldowns[rules[-1].id] = rule.cooldown_days
         if pack.risk is not None:
             for j, measure in enumerate(pack.risk.measures):
                 measures.append(CompiledMeasure(measure, conditions[(id(source), ("risk", "measures", j, "when"))],
@@ -236,6 +247,8 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
     def matching(patterns: Sequence[str]) -> frozenset[str]:
         return frozenset(r.id for r in rules if any(matches(p, r.id, r.rule.action.kind) for p in patterns))
 
+    default_cooldown = arbitration.lifecycle.decline_cooldown_days
+    rules = [dataclasses.replace(r, cooldown_days=_or(cooldowns[r.id], default_cooldown)) for r in rules]
     conflicts = tuple(CompiledConflict(condition, matching(c.if_any) if c.if_any else None, matching(c.suppress), c.reason)
                       for c, condition in zip(arbitration.conflicts, conflict_conditions, strict=True))
     return RuleSet(
@@ -249,10 +262,15 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         arbitration=arbitration,
         conflicts=conflicts,
         cap_exempt=matching(arbitration.caps.exempt),
+        cooldowns={r.id: r.cooldown_days for r in rules},
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
         files=tuple(s.file for s in sources),
     )
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def pattern_problem(pattern: str, rule_ids: Sequence[str]) -> tuple[str, str] | None:
@@ -285,6 +303,13 @@ def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]
     action = rule.action
     for name in ("title", "text", "reason"):
         problems.extend(_check_texts(source, (*base, name), getattr(action, name), locales))
+    if action.resolved is not None:
+        problems.extend(_check_texts(source, (*base, "resolved"), action.resolved, locales))
+    for k, part in enumerate(rule.episode or ()):
+        if part not in EPISODE_PARTS:
+            close = suggest(part, EPISODE_PARTS)
+            problems.append(source.problem(("rules", index, "episode", k), f"unknown episode part `{part}`",
+                                           f"did you mean `{close}`?" if close else "parts: " + ", ".join(EPISODE_PARTS)))
     due = action.due
     if due.at is not None:
         start, end = source.pack.calendar.working_hours.start, source.pack.calendar.working_hours.end

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .snapshot import AccountSnapshot, Ticket, UsagePeriod
+from .snapshot import AccountSnapshot, CommercialRequest, Ticket, UsagePeriod
 from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
 
 SignalType = Literal["number", "text", "bool"]
@@ -72,6 +72,7 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("discount_requested_pct", "number", "%", f"percent asked in the open discount request (the latest within {OPEN_REQUEST_DAYS} days)"),
     _spec("discount_request_days", "number", "days", "days since that request"),
     _spec("discount_contact_id", "text", "", "id of the contact who asked for the discount"),
+    _spec("discount_request_id", "text", "", "id of that request (the moment it was made, when it has no id)"),
     _spec("health_score", "number", "points", "health score, 0-100, higher is healthier"),
     _spec("nps", "number", "points", "the last NPS answer, 0-10"),
     _spec("tickets_30d", "number", "tickets", "tickets opened in the last 30 days"),
@@ -388,6 +389,7 @@ def _tickets(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: di
 
 def _requests(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:
     best: tuple[dt.date, float, str] | None = None
+    chosen: CommercialRequest | None = None
     for req in snapshot.requests:
         if req.kind != "discount" or req.percent is None or req.status != "open":
             continue
@@ -395,9 +397,15 @@ def _requests(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: d
         if at > today or (today - at).days > OPEN_REQUEST_DAYS:
             continue
         key = (at, req.percent, req.contact_id or "")
-        if best is None or key > best:
-            best = key
-    if best is not None:
+        if best is None or key > best or (key == best and chosen is not None and _request_key(req) > _request_key(chosen)):
+            best, chosen = key, req
+    if best is not None and chosen is not None:
+        out["discount_request_id"] = _request_key(chosen)
         out["discount_requested_pct"] = float(best[1])
         out["discount_request_days"] = float((today - best[0]).days)
         out["discount_contact_id"] = best[2] or None
+
+
+def _request_key(request: CommercialRequest) -> str:
+    """What identifies a commercial request: its id, else the moment it was made."""
+    return request.id if request.id else request.at.isoformat()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .vocab import BillingPeriod, ChurnReason, ContractStatus, OwnerRole, Segment, Term, TouchChannel
+from .vocab import BillingPeriod, ChurnReason, ContractStatus, HistoryStatus, Outcome, OwnerRole, Segment, Term, TouchChannel
 
 __all__ = [
     "AccountSnapshot",
@@ -26,6 +26,7 @@ __all__ = [
     "Modules",
     "Touch",
     "Revenue",
+    "HistoryEntry",
 ]
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -177,6 +178,7 @@ class CommercialRequest(_Model):
 
     kind: str = Field(min_length=1)
     at: dt.datetime
+    id: str | None = Field(default=None, max_length=200, description="the request's id in the CRM, if it has one")
     contact_id: str | None = None
     percent: Annotated[float, Field(gt=0, le=100)] | None = None
     status: str = Field(default="open", description="open, or closed once answered")
@@ -213,6 +215,19 @@ class Revenue(_Model):
     expansion_arr: NonNegative | None = Field(default=None, description="the part of `arr` won by upsell and cross-sell")
 
 
+class HistoryEntry(_Model):
+    """An action issued earlier and what became of it (exported from a CRM, or kept by `nba.Ledger`)."""
+
+    id: Id
+    rule: str = Field(min_length=1, description="pack/rule of the rule that issued it")
+    status: HistoryStatus
+    contact_id: str | None = None
+    issued_at: dt.datetime | None = None
+    due: dt.datetime | None = Field(default=None, description="the due it was issued with; an open action keeps it")
+    closed_at: dt.datetime | None = None
+    outcome: Outcome | None = Field(default=None, description="how a done or dismissed action ended")
+
+
 class AccountSnapshot(_Model):
     """Everything known about one client account at one moment: the input of `Engine.evaluate`."""
 
@@ -227,3 +242,4 @@ class AccountSnapshot(_Model):
     modules: Modules | None = None
     touches: list[Touch] = Field(default_factory=list)
     revenue: Revenue | None = None
+    action_history: list[HistoryEntry] = Field(default_factory=list, description="actions issued earlier and what became of them")

@@ -15,6 +15,12 @@ BillingPeriod = Literal["monthly", "quarterly", "annual"]
 ContractStatus = Literal["active", "renewed", "cancelled", "churned"]
 TouchChannel = Literal["call", "meeting", "email", "message"]
 ChurnReason = Literal["competitor", "budget_cut", "closed_business", "no_value", "bad_service", "other"]
+#: What became of an issued action (`withdrawn`: closed by nba because its situation was over).
+HistoryStatus = Literal["open", "done", "dismissed", "withdrawn"]
+#: How a done or dismissed action ended.
+Outcome = Literal["accepted", "declined", "no_answer", "not_relevant", "withdrawn"]
+#: An action's place in its lifecycle, as a decision reports it.
+ActionStatus = Literal["new", "open", "overdue"]
 RenewalStage = Literal[
     "not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed"
 ]
@@ -29,3 +35,5 @@ BILLING_PERIODS: tuple[str, ...] = get_args(BillingPeriod)
 CONTRACT_STATUSES: tuple[str, ...] = get_args(ContractStatus)
 RENEWAL_STAGES: tuple[str, ...] = get_args(RenewalStage)
 DISCOUNT_OUTCOMES: tuple[str, ...] = get_args(DiscountOutcome)
+HISTORY_STATUSES: tuple[str, ...] = get_args(HistoryStatus)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)

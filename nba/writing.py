@@ -7,7 +7,6 @@ texts in a locale) is computed once per engine and remembered in bounded memos.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from .memo import Memo
 from .signals import SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
-from .vocab import OwnerRole
+from .vocab import ActionStatus, OwnerRole
 
 if TYPE_CHECKING:
     from .ruleset import CompiledMeasure, CompiledRule
@@ -143,9 +142,9 @@ class ActionWriter:
     def _reason(self, measure: CompiledMeasure, locale: str) -> str:
         return self._reasons.get((measure.measure.id, locale), lambda: pick_locale(measure.measure.reason, locale))
 
-    def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None) -> Draft:
-        """The action `rule` asks for, to be written once arbitration has fixed its due."""
-        return Draft(self, rule, facts, role, contact)
+    def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None, ident: str) -> Draft:
+        """The action `rule` asks for (its stable id `ident`), to be written once arbitration has fixed its due."""
+        return Draft(self, rule, facts, role, contact, ident)
 
     def words(self, draft: Draft, due: dt.datetime) -> Words:
         """The draft's title, text and reason in the account's locale, for `due`."""
@@ -183,10 +182,11 @@ class ActionWriter:
 class Draft:
     """An action a rule wants, with everything to write it but its final due and priority."""
 
-    __slots__ = ("writer", "rule", "facts", "role", "contact", "owner")
+    __slots__ = ("writer", "rule", "facts", "role", "contact", "owner", "id")
 
     def __init__(self, writer: ActionWriter, rule: CompiledRule, facts: Facts, role: OwnerRole,
-                 contact: ContactRef | None) -> None:
+                 contact: ContactRef | None, ident: str) -> None:
+        self.id = ident
         self.writer = writer
         self.rule = rule
         self.facts = facts
@@ -199,11 +199,10 @@ class Draft:
         return self.writer.words(self, due)
 
     def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
-               notes: list[str] | None = None) -> NextAction:
-        """The final action: its stable id (account, rule, due), texts and what arbitration did to it."""
-        digest = hashlib.sha256(f"{self.facts.snapshot.account.id}|{self.rule.id}|{due.isoformat()}".encode()).hexdigest()[:16]
+               notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
+        """The final action: its stable id (see `nba.episodes`), texts and what arbitration did to it."""
         return NextAction(
-            id=digest,
+            id=self.id,
             rule=self.rule.id,
             kind=self.rule.rule.action.kind,
             title=words.title,
@@ -216,6 +215,7 @@ class Draft:
             reasons=words.reasons,
             merged_rules=merged_rules or [],
             notes=notes or [],
+            status=status,
         )
 
 

@@ -129,8 +129,8 @@ def test_red_accounts_get_no_upsell_offer(engine: nba.Engine, kz: Build) -> None
     decision = engine.evaluate(red, as_of=AS_OF)
     assert decision.risk.level == "red"
     assert "tariff_limit/upgrade_offer" not in {a.rule for a in decision.actions}
-    assert {"rule": "tariff_limit/upgrade_offer", "reason": "no upsell offer to a red-risk account"} in [
-        s.model_dump() for s in decision.suppressed]
+    assert ("tariff_limit/upgrade_offer", "no upsell offer to a red-risk account", "conflict") in [
+        (s.rule, s.reason, s.cause) for s in decision.suppressed]
 
 
 def test_top_n_keeps_the_highest_priorities(tmp_path: Path, kz: Build) -> None:

@@ -92,6 +92,8 @@ class ActionTemplate(_Model):
     text: Texts
     reason: Texts
     due: DuePolicy
+    resolved: Texts | None = Field(default=None, description="why an open action of this rule is withdrawn once its "
+                                   "situation is over, e.g. {en: activity recovered, ru: активность восстановилась}")
 
     @field_validator("contact", mode="before")
     @classmethod
@@ -107,6 +109,12 @@ class Rule(_Model):
     when: str = Field(min_length=1, description="condition over signals, e.g. activity_drop_pct >= 40")
     priority: int = Field(ge=0, le=100)
     enabled: bool = True
+    episode: list[str] | None = Field(
+        default=None, description="what makes the same situation, as episode parts (export_ticket, discount_request, "
+        "new_contact, limit, renewal_cycle, renewal_stage, usage_month, last_touch, contract); default: the parts "
+        "behind the signals the condition reads. The action's id derives from it")
+    cooldown_days: int | None = Field(default=None, ge=0, le=365, description="after the client declines this action, "
+                                      "do not issue it again for this many days; default: arbitration.lifecycle")
     action: ActionTemplate
 
 
@@ -270,6 +278,19 @@ class ContactCaps(_Model):
     exempt: list[str] = Field(default_factory=list, description="patterns of actions the caps never hold back")
 
 
+class LifecycleSettings(_Model):
+    """What happens across runs: cooldowns after a decline, and escalation of actions left overdue."""
+
+    decline_cooldown_days: int = Field(default=30, ge=0, le=365,
+                                       description="after a client declines an action, its rule waits this many days")
+    escalate_overdue_after_business_days: int = Field(
+        default=2, ge=1, le=60, description="an open action overdue by this many business days is escalated to the owner's lead, once")
+    leads: dict[OwnerRole, OwnerRole] = Field(
+        default_factory=lambda: dict[OwnerRole, OwnerRole]({"account_manager": "head_of_cs", "csm": "head_of_cs",
+                                                            "head_of_cs": "ceo"}),
+        description="whom an overdue action of each role is escalated to; a role not listed is not escalated")
+
+
 class ArbitrationSettings(_Model):
     """How all candidate actions become the short, ordered list a manager sees."""
 
@@ -278,6 +299,7 @@ class ArbitrationSettings(_Model):
     conflicts: list[Conflict] = Field(default_factory=list)
     caps: ContactCaps = ContactCaps()
     max_actions: int = Field(default=5, ge=1, le=100)
+    lifecycle: LifecycleSettings = LifecycleSettings()
 
 
 class Pack(_Model):

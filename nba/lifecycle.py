@@ -1,0 +1,202 @@
+"""Across runs: what the action history changes in a decision.
+
+Before arbitration, `screen` holds back what was done or dismissed for the same situation and what a
+client declined within the rule's cooldown, and pins open actions to the due they were issued with.
+After it, `withdraw` lists the open actions whose situation is over and `escalate` raises an
+escalation for actions left overdue too long. All of it reads only the snapshot and as-of: pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .arbitration import Candidate
+from .calendar import BusinessCalendar
+from .decision import NextAction, Suppressed, Withdrawn
+from .episodes import action_id
+from .messages import counted, message
+from .snapshot import AccountSnapshot, HistoryEntry
+from .texts import format_date_local
+from .vocab import ActionStatus, OwnerRole
+
+#: The rule id of the escalations the lifecycle raises for actions left overdue.
+OVERDUE_ESCALATION = "lifecycle/overdue_escalation"
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An account's action history, indexed for the questions a decision asks of it."""
+
+    by_id: Mapping[str, HistoryEntry]
+    open: tuple[HistoryEntry, ...]
+    declined: Mapping[str, tuple[dt.datetime, ...]]  # rule -> when the client declined it (aware)
+
+    @classmethod
+    def of(cls, snapshot: AccountSnapshot) -> History:
+        """The snapshot's `action_history`; when an id repeats, the last entry wins (the freshest export)."""
+        zone = snapshot.account.zone
+        by_id: dict[str, HistoryEntry] = {}
+        for entry in snapshot.action_history:
+            by_id[entry.id] = entry
+        declined: dict[str, list[dt.datetime]] = defaultdict(list)
+        for entry in by_id.values():
+            moment = entry.closed_at or entry.issued_at
+            if entry.outcome == "declined" and moment is not None:
+                declined[entry.rule].append(aware(moment, zone))
+        return cls(by_id, tuple(e for e in by_id.values() if e.status == "open"),
+                   {rule: tuple(sorted(times)) for rule, times in declined.items()})
+
+    def __bool__(self) -> bool:
+        return bool(self.by_id)
+
+
+@dataclass(slots=True)
+class Screened:
+    """The candidates left after the history was read, and those it held back."""
+
+    candidates: list[Candidate]
+    suppressed: list[Suppressed] = field(default_factory=list)
+
+
+def screen(candidates: Sequence[Candidate], history: History, cooldowns: Mapping[str, int], as_of: dt.datetime,
+           locale: str) -> Screened:
+    """Hold back done, dismissed and cooled-down actions; pin open ones to the due they were issued with."""
+    out = Screened([])
+    zone = as_of.tzinfo
+    assert zone is not None
+    for candidate in candidates:
+        entry = history.by_id.get(candidate.id)
+        if entry is not None and entry.status in ("done", "dismissed"):
+            when = message("on", locale, date=format_date_local(aware(entry.closed_at, zone).date(), locale)) \
+                if entry.closed_at is not None else ""
+            out.suppressed.append(Suppressed(rule=candidate.rule, reason=message(entry.status, locale, when=when),
+                                             id=candidate.id, cause=entry.status))
+            continue
+        if entry is not None and entry.status == "open":
+            if entry.due is not None:
+                candidate.due = aware(entry.due, zone)
+            candidate.status = "overdue" if candidate.due < as_of else "open"
+            out.candidates.append(candidate)
+            continue
+        days = cooldowns.get(candidate.rule, 0)
+        last = history.declined.get(candidate.rule)
+        if days > 0 and last:
+            until = last[-1] + dt.timedelta(days=days)
+            if as_of < until:
+                reason = message("cooldown", locale, closed=format_date_local(last[-1].astimezone(zone).date(), locale),
+                                 until=format_date_local(until.astimezone(zone).date(), locale))
+                out.suppressed.append(Suppressed(rule=candidate.rule, reason=reason, id=candidate.id, cause="cooldown"))
+                continue
+        out.candidates.append(candidate)
+    return out
+
+
+def withdraw(history: History, actions: Sequence[NextAction], suppressed: Sequence[Suppressed],
+             fired: Mapping[str, str], known_rules: Callable[[str], bool], resolved: Callable[[str], str | None],
+             locale: str) -> list[Withdrawn]:
+    """The open actions of the history that this decision no longer carries, each with why its situation is over.
+
+    `fired` maps each rule that fired to the id it produced; `resolved` gives a rule's own words for its
+    situation being over (None: the generic words).
+    """
+    issued = {a.id for a in actions}
+    held = {s.id: s for s in suppressed if s.id is not None}
+    out: list[Withdrawn] = []
+    for entry in history.open:
+        if entry.id in issued:
+            continue
+        if entry.id in held:
+            reason = held[entry.id].reason
+        elif entry.rule == OVERDUE_ESCALATION:
+            reason = message("escalation_over", locale, id=entry.id)
+        elif not known_rules(entry.rule):
+            reason = message("rule_gone", locale, rule=entry.rule)
+        elif entry.rule in fired and fired[entry.rule] != entry.id:
+            reason = message("superseded", locale, new_id=fired[entry.rule])
+        else:
+            reason = resolved(entry.rule) or message("resolved", locale)
+        out.append(Withdrawn(id=entry.id, rule=entry.rule, reason=reason))
+    out.sort(key=lambda w: (w.rule, w.id))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPolicy:
+    """When an overdue action is escalated, and to whom."""
+
+    after_business_days: int
+    leads: Mapping[OwnerRole, OwnerRole]
+    priority_bonus: int = 5
+
+
+def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCalendar], history: History,
+             policy: EscalationPolicy, snapshot: AccountSnapshot, as_of: dt.datetime, locale: str,
+             due_phrase: Callable[[dt.datetime], str], person: Callable[[str], str | None]) -> tuple[list[NextAction], list[Suppressed]]:
+    """An escalation to the owner's lead for each action overdue by `after_business_days` or more, once each.
+
+    Its id derives from the overdue action's id, so it is stable; done or dismissed, it is not raised again.
+    """
+    raised: list[NextAction] = []
+    held: list[Suppressed] = []
+    for action in actions:
+        if action.status != "overdue" or action.rule == OVERDUE_ESCALATION:
+            continue
+        lead = policy.leads.get(action.owner_role)
+        calendar = calendars.get(action.id)
+        if lead is None or calendar is None:
+            continue
+        late = _business_days_between(calendar, action.due, as_of)
+        if late < policy.after_business_days:
+            continue
+        ident = action_id(snapshot.account.id, OVERDUE_ESCALATION, None, (f"action={action.id}",))
+        entry = history.by_id.get(ident)
+        if entry is not None and entry.status in ("done", "dismissed"):
+            held.append(Suppressed(rule=OVERDUE_ESCALATION, reason=message(entry.status, locale, when=""), id=ident,
+                                   cause=entry.status))
+            continue
+        status: ActionStatus = "new"
+        due = calendar.next_slot(as_of)
+        if entry is not None and entry.status == "open" and entry.due is not None:
+            due = aware(entry.due, as_of.tzinfo)  # type: ignore[arg-type]
+            status = "overdue" if due < as_of else "open"
+        elif entry is not None and entry.status == "open":
+            status = "open"
+        late_words = counted("business_day", late, locale)
+        raised.append(NextAction(
+            id=ident,
+            rule=OVERDUE_ESCALATION,
+            kind="escalation",
+            title=message("escalation_title", locale, title=action.title),
+            text=message("escalation_text", locale, title=action.title, company=snapshot.account.name, late=late_words,
+                         due=due_phrase(action.due), owner=action.owner or action.owner_role),
+            due=due,
+            owner_role=lead,
+            owner=person(lead),
+            contact=action.contact,
+            priority=action.priority + policy.priority_bonus,
+            reasons=[message("escalation_reason", locale, id=action.id, late=late_words)],
+            status=status,
+        ))
+    return raised, held
+
+
+def _business_days_between(calendar: BusinessCalendar, due: dt.datetime, as_of: dt.datetime) -> int:
+    """Working days of the account from the day after `due` through as-of's day."""
+    start = calendar.local(due).date()
+    end = calendar.local(as_of).date()
+    count = 0
+    day = start + dt.timedelta(days=1)
+    while day <= end and count < 400:
+        if calendar.is_working_day(day):
+            count += 1
+        day += dt.timedelta(days=1)
+    return count
+
+
+def aware(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
+    """`moment` made aware: a naive time is the account's local time, as everywhere in a snapshot."""
+    assert moment is not None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

@@ -1,0 +1,110 @@
+"""The words nba itself writes for people (not the packs' texts), one catalogue per language.
+
+Every message exists in every language of the catalogue (a test keeps them equal); a locale without
+a catalogue reads English throughout, never a mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+
+from .texts import language
+
+#: Counted words by CLDR plural category (Babel decides the category for a number).
+_COUNTED: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "ru": {
+        "day": {"one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"},
+        "business_day": {"one": "{n} рабочий день", "few": "{n} рабочих дня", "many": "{n} рабочих дней",
+                         "other": "{n} рабочего дня"},
+        "action": {"one": "{n} действие", "few": "{n} действия", "many": "{n} действий", "other": "{n} действия"},
+    },
+    "en": {
+        "day": {"one": "{n} day", "other": "{n} days"},
+        "business_day": {"one": "{n} business day", "other": "{n} business days"},
+        "action": {"one": "{n} action", "other": "{n} actions"},
+    },
+}
+
+_MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "ru": {
+        "done": "уже выполнено{when}: эта ситуация закрыта",
+        "dismissed": "отклонено{when}: эта ситуация закрыта",
+        "cooldown": "клиент отказался {closed}: не предлагать снова до {until}",
+        "on": " {date}",
+        "rule_gone": "правила {rule} больше нет в пакетах",
+        "superseded": "ситуация сменилась: вместо этого действия выпущено новое ({new_id})",
+        "resolved": "ситуация разрешилась: условие правила больше не выполняется",
+        "escalation_over": "просроченное действие {id} закрыто или перенесено",
+        "escalation_title": "Просрочено: {title}",
+        "escalation_text": "Действие «{title}» по {company} просрочено на {late} (срок был {due}, ответственный: {owner}) — "
+                           "выяснить, что мешает, и помочь закрыть его",
+        "escalation_reason": "действие {id} открыто и просрочено на {late}",
+        "overdue_note": "просрочено: срок был {due}",
+        "declined_counter_offer": "клиент отказался от встречного предложения: запрос идёт по лестнице согласований",
+        "brief_title": "Что сделать сегодня, {date}",
+        "brief_owner": "{owner}",
+        "brief_overdue": "Просрочено",
+        "brief_today": "Сегодня",
+        "brief_new": "Новое",
+        "brief_nothing": "Открытых действий нет.",
+        "brief_due": "срок {due}",
+        "nobody": "без ответственного",
+    },
+    "en": {
+        "done": "already done{when}: this situation is closed",
+        "dismissed": "dismissed{when}: this situation is closed",
+        "cooldown": "the client declined on {closed}: not offered again until {until}",
+        "on": " on {date}",
+        "rule_gone": "the rule {rule} is no longer in the packs",
+        "superseded": "the situation changed: a new action replaces this one ({new_id})",
+        "resolved": "the situation is over: the rule's condition no longer holds",
+        "escalation_over": "the overdue action {id} was closed or rescheduled",
+        "escalation_title": "Overdue: {title}",
+        "escalation_text": "The action “{title}” for {company} is overdue by {late} (it was due {due}, owner: {owner}) — "
+                           "find out what blocks it and help close it",
+        "escalation_reason": "action {id} is open and overdue by {late}",
+        "overdue_note": "overdue: it was due {due}",
+        "declined_counter_offer": "the client declined the counter-offer: the request goes up the approval ladder",
+        "brief_title": "What to do today, {date}",
+        "brief_owner": "{owner}",
+        "brief_overdue": "Overdue",
+        "brief_today": "Today",
+        "brief_new": "New",
+        "brief_nothing": "No open actions.",
+        "brief_due": "due {due}",
+        "nobody": "unassigned",
+    },
+}
+
+#: The languages nba writes its own words in.
+LANGUAGES: tuple[str, ...] = tuple(_MESSAGES)
+
+
+def catalogue_language(locale: str) -> str:
+    """The catalogue's language for `locale`: its own when there is one, else English."""
+    lang = language(locale)
+    return lang if lang in _MESSAGES else "en"
+
+
+def message(key: str, locale: str, **values: object) -> str:
+    """The message `key` in `locale`'s language (English when it has none), its `{names}` filled."""
+    return _MESSAGES[catalogue_language(locale)][key].format(**values)
+
+
+def counted(word: str, n: int, locale: str) -> str:
+    """`n` with its word in the right plural form: 1 день / 2 дня / 5 дней, 1 day / 2 days."""
+    lang = catalogue_language(locale)
+    forms = _COUNTED[lang][word]
+    category = _plural_category(lang, abs(n))
+    return forms.get(category, forms["other"]).format(n=n)
+
+
+@lru_cache(maxsize=4096)
+def _plural_category(lang: str, n: int) -> str:
+    try:
+        return str(Locale.parse(lang).plural_form(n))
+    except (UnknownLocaleError, ValueError):  # pragma: no cover - catalogue languages are known to Babel
+        return "other"
