@@ -5,13 +5,15 @@
     decision = engine.evaluate(nba.AccountSnapshot.model_validate(data), as_of=...)
 """
 
-from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed
+from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .engine import Engine
 from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
 from .explain import Explanation, MeasureTrace, RuleTrace
 from .signals import CATALOGUE as SIGNALS
 from .signals import SignalSpec
-from .snapshot import AccountSnapshot
+from .episodes import EPISODE_PARTS, EpisodePart
+from .lifecycle import OVERDUE_ESCALATION, history_from
+from .snapshot import AccountSnapshot, HistoryEntry
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,12 @@ __all__ = [
     "Renewal",
     "ContactRef",
     "Suppressed",
+    "Withdrawn",
+    "HistoryEntry",
+    "history_from",
+    "EPISODE_PARTS",
+    "EpisodePart",
+    "OVERDUE_ESCALATION",
     "Explanation",
     "RuleTrace",
     "MeasureTrace",

@@ -52,11 +52,12 @@ class Candidate:
     calendar: BusinessCalendar
     draft: Draft
     id: str = ""  # the stable id of its situation
-    status: ActionStatus = "new"  # open or overdue: issued earlier and still open, so its due is fixed
+    status: ActionStatus = "new"  # open or overdue: issued earlier and still open
+    pinned: dt.datetime | None = None  # the due it was issued with, which it keeps
 
     @property
     def issued(self) -> bool:
-        """Whether it was issued earlier and is still open: arbitration neither moves, caps nor drops it."""
+        """Whether it was issued earlier and is still open: arbitration neither caps, merges nor drops it."""
         return self.status != "new"
 
 
@@ -147,17 +148,20 @@ def arbitrate(
     kept: list[_Kept] = []
     planned: list[Touch] = list(touches)
     caps = settings.caps
-    # Actions issued earlier and still open keep their due and are planned first: the others fit around them.
-    remaining.sort(key=lambda c: not c.issued)
     for candidate in remaining:
         channel = candidate.channel
-        if channel is None or candidate.issued:
-            kept.append(_Kept(candidate, candidate.due))
-            if channel is not None:
-                planned.append(Touch(candidate.due, channel, candidate.contact_id))
+        if channel is None:
+            kept.append(_Kept(candidate, candidate.pinned or candidate.due))
             continue
         exempt = candidate.rule in cap_exempt
         placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt)
+        if candidate.issued and (not isinstance(placed, tuple) or (candidate.pinned is not None and placed[0] != candidate.pinned)):
+            # Issued earlier and still open: it keeps its due, whatever caps and merging would do to a new one.
+            # (Placed where it was issued, it keeps arbitration's notes too: a re-run changes nothing but statuses.)
+            moment = candidate.pinned or candidate.due
+            kept.append(_Kept(candidate, moment))
+            planned.append(Touch(moment, channel, candidate.contact_id))
+            continue
         if isinstance(placed, _Kept):
             placed.merged.append(candidate)
             notes.append(f"{candidate.rule} merged into {placed.candidate.rule}: one {channel} per contact per day")

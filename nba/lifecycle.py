@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from .arbitration import Candidate
 from .calendar import BusinessCalendar
-from .decision import NextAction, Suppressed, Withdrawn
+from .decision import Decision, NextAction, Suppressed, Withdrawn
 from .episodes import action_id
 from .messages import counted, message
 from .snapshot import AccountSnapshot, HistoryEntry
 from .texts import format_date_local
-from .vocab import ActionStatus, OwnerRole
+from .vocab import ActionStatus, HistoryStatus, Outcome, OwnerRole
 
 #: The rule id of the escalations the lifecycle raises for actions left overdue.
 OVERDUE_ESCALATION = "lifecycle/overdue_escalation"
@@ -77,8 +77,8 @@ def screen(candidates: Sequence[Candidate], history: History, cooldowns: Mapping
             continue
         if entry is not None and entry.status == "open":
             if entry.due is not None:
-                candidate.due = aware(entry.due, zone)
-            candidate.status = "overdue" if candidate.due < as_of else "open"
+                candidate.pinned = aware(entry.due, zone)
+            candidate.status = "overdue" if (candidate.pinned or candidate.due) < as_of else "open"
             out.candidates.append(candidate)
             continue
         days = cooldowns.get(candidate.rule, 0)
@@ -183,13 +183,24 @@ def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCale
     return raised, held
 
 
+def history_from(decision: Decision, *, status: HistoryStatus = "open", outcome: Outcome | None = None,
+                 closed_at: dt.datetime | None = None) -> list[HistoryEntry]:
+    """The decision's actions as action-history entries, as a CRM (or the ledger) records them when issued.
+
+    Feed them back in `AccountSnapshot.action_history` to tell the next evaluation what was issued.
+    """
+    return [HistoryEntry(id=a.id, rule=a.rule, status=status, contact_id=a.contact.id if a.contact else None,
+                         issued_at=decision.as_of, due=a.due, closed_at=closed_at, outcome=outcome)
+            for a in decision.actions]
+
+
 def _business_days_between(calendar: BusinessCalendar, due: dt.datetime, as_of: dt.datetime) -> int:
-    """Working days of the account from the day after `due` through as-of's day."""
+    """Whole working days the action has been overdue: those strictly between its due day and as-of's day."""
     start = calendar.local(due).date()
     end = calendar.local(as_of).date()
     count = 0
     day = start + dt.timedelta(days=1)
-    while day <= end and count < 400:
+    while day < end and count < 400:
         if calendar.is_working_day(day):
             count += 1
         day += dt.timedelta(days=1)

@@ -171,3 +171,28 @@ def test_generated_packs_load_and_schedule_validly(tmp_path_factory, pack: dict,
     decision = engine.evaluate(snapshot, as_of=as_of)
     for action in decision.actions:
         assert calendar_of(snapshot).is_valid_slot(action.due, as_of)
+
+
+@given(nt.snapshots(), nt.as_of_datetimes(), st.integers(min_value=0, max_value=4), st.integers(min_value=0, max_value=9))
+def test_ids_do_not_depend_on_as_of_inside_an_episode(snapshot: nba.AccountSnapshot, as_of: dt.datetime, days: int,
+                                                      hours: int) -> None:
+    first = ENGINE.evaluate(snapshot, as_of=as_of)
+    later = ENGINE.evaluate(snapshot, as_of=as_of + dt.timedelta(days=days, hours=hours))
+    if first.renewal.stage != later.renewal.stage:
+        return  # a new renewal stage is a new situation for the renewal rules
+    before = {(a.rule, a.contact.id if a.contact else None): a.id for a in first.actions}
+    for action in later.actions:
+        key = (action.rule, action.contact.id if action.contact else None)
+        if key in before and action.rule != "discount_request/request_approval":
+            assert action.id == before[key], action.rule
+
+
+@given(nt.snapshots(), nt.as_of_datetimes())
+def test_feeding_a_decision_back_as_history_changes_nothing_but_statuses(snapshot: nba.AccountSnapshot,
+                                                                          as_of: dt.datetime) -> None:
+    decision = ENGINE.evaluate(snapshot, as_of=as_of)
+    again = ENGINE.evaluate(snapshot.model_copy(update={"action_history": nba.history_from(decision)}), as_of=as_of)
+    assert [a.status for a in again.actions] == ["open"] * len(decision.actions)
+    assert again.withdrawn == []
+    unstatused = [a.model_copy(update={"status": "new"}) for a in again.actions]
+    assert again.model_copy(update={"actions": unstatused}) == decision
