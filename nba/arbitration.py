@@ -30,6 +30,7 @@ class Draft(Protocol):
         ...
 
     def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
+               merged_ids: list[str] | None = None,
                notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
         """The final action."""
         ...
@@ -268,6 +269,7 @@ def _build(entry: _Kept, locale: str) -> NextAction:
     topics = "; ".join(_lower_first(o.title) for o in others)
     merged = Words(words.title, f"{words.text}.{also}{topics}", words.reasons + [r for o in others for r in o.reasons])
     return candidate.draft.action(entry.due, candidate.priority, merged, merged_rules=[m.rule for m in entry.merged],
+                                  merged_ids=[m.id for m in entry.merged],
                                   notes=entry.notes, status=candidate.status)
 
 

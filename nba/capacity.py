@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ class AccountPlace:
     country: str
     timezone: str
     locale: str
+    name: str = ""
 
 
 def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: CapacitySettings,
@@ -60,6 +60,9 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
         zone = ZoneInfo(place.timezone)
         calendar = BusinessCalendar(place.country, zone, WorkingHours(), book)
         due = action.due.astimezone(zone)
+        if action.status != "new":  # issued earlier: it keeps its due, and takes its place in the day's load
+            load[(owner, due.date())] += 1
+            continue
         for _ in range(MAX_DAYS_AHEAD):
             if load[(owner, due.date())] < limit:
                 break
@@ -82,5 +85,5 @@ def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: Acc
     text = text.replace(format_date_local(old_local.date(), place.locale), format_date_local(due.date(), place.locale))
     note = (f"moved from {old_local:%Y-%m-%d %H:%M} to {due:%Y-%m-%d %H:%M}: "
             f"{owner} already has {limit} calls and meetings on {old_local:%Y-%m-%d}")
-    digest = hashlib.sha256(f"{decision.account_id}|{action.rule}|{due.isoformat()}".encode()).hexdigest()[:16]
-    return action.model_copy(update={"due": due, "text": text, "id": digest, "notes": [*action.notes, note]})
+    # The id names the situation, not the due: moving the action keeps it.
+    return action.model_copy(update={"due": due, "text": text, "notes": [*action.notes, note]})

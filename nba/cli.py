@@ -11,13 +11,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .decision import Decision
 from .engine import Engine
 from .errors import InputError, NbaError
 from .io import load_snapshot
 from .signals import CATALOGUE
+
+if TYPE_CHECKING:
+    from .capacity import CapacitySettings
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -205,66 +208,102 @@ def signals_markdown() -> str:
 
 def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba evaluate-portfolio`: every account of a book, bad records reported by line, output written whole."""
-    import yaml
-
-    from .capacity import AccountPlace, CapacitySettings, apply_capacity
-    from .io import read_raw
-    from .output import CsvRows, atomic_writer, ics_calendars, write_atomically
-    from .parallel import evaluate_raw, in_zone
+    from .ledger import Ledger
+    from .portfolio import run_portfolio
 
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
-    capacity = None
-    if args.capacity:
-        from pydantic import ValidationError
-
-        try:
-            capacity = CapacitySettings.model_validate(yaml.safe_load(Path(args.capacity).read_text(encoding="utf-8")) or {})
-        except (OSError, yaml.YAMLError, ValidationError) as exc:
-            raise InputError(f"{args.capacity}: not a capacity file: {exc}") from None
-    errors = count = actions = 0
+    capacity = _load_capacity(args.capacity) if args.capacity else None
     progress = _Progress(sys.stderr)
     out = Path(args.out)
     start = time.perf_counter()
-    # JSONL and CSV stream straight to the file; capacity planning and calendars need every decision first.
-    streaming = capacity is None and args.format != "ics"
-    collected: list[tuple[Decision, AccountPlace]] = []
+
+    def skipped(error: str) -> None:
+        sys.stderr.write(f"{progress.clear()}nba: skipped {error}\n")
+
     with contextlib.ExitStack() as stack:
-        stream = stack.enter_context(atomic_writer(out)) if streaming else None
-        rows = CsvRows(stream) if stream is not None and args.format == "csv" else None
-        for result in evaluate_raw(engine, read_raw(Path(args.snapshots)), as_of, workers=args.workers):
-            if result.error is not None:
-                errors += 1
-                sys.stderr.write(f"{progress.clear()}nba: skipped {result.error}\n")
-                continue
-            assert result.decision_json is not None and result.place is not None
-            count += 1
-            actions += result.actions
-            progress.tick(count)
-            if stream is not None and rows is None:
-                stream.write(result.decision_json + "\n")
-                continue
-            place = AccountPlace(*result.place)
-            decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
-            if rows is not None:
-                rows.write(decision)
-            else:
-                collected.append((decision, place))
-    if not streaming:
-        decisions = apply_capacity(collected, capacity) if capacity is not None else [d for d, _ in collected]
-        if args.format == "ics":
-            for name, text in ics_calendars(decisions).items():
-                write_atomically(out / name, text)
-        else:
-            with atomic_writer(out) as handle:
-                rows = CsvRows(handle) if args.format == "csv" else None
-                for decision in decisions:
-                    rows.write(decision) if rows else handle.write(decision.model_dump_json() + "\n")
+        ledger = stack.enter_context(Ledger(args.ledger, wait_seconds=args.ledger_wait)) if args.ledger else None
+        summary = run_portfolio(engine, Path(args.snapshots), as_of, out=out, output_format=args.format,
+                                workers=args.workers, capacity=capacity, ledger=ledger,
+                                changes=Path(args.changes) if args.changes else None,
+                                on_error=skipped, on_progress=progress.tick)
     seconds = time.perf_counter() - start
     sys.stderr.write(progress.clear())
-    stdout.write(f"evaluated {count} accounts ({actions} actions) in {seconds:.1f}s"
-                 + (f"; {errors} bad record{'s' if errors != 1 else ''} skipped" if errors else "") + f"; wrote {out}\n")
+    errors = len(summary.errors)
+    line = f"evaluated {summary.accounts} accounts ({summary.actions} actions) in {seconds:.1f}s"
+    if summary.unassigned:
+        line += f"; {summary.unassigned} action{'s' if summary.unassigned != 1 else ''} with no owner (nobody on the team has the role)"
+    if args.ledger or args.changes:
+        line += "; changes: " + ", ".join(f"{summary.changes.get(k, 0)} {k}d" for k in ("create", "update", "close"))
+    if errors:
+        line += f"; {errors} bad record{'s' if errors != 1 else ''} skipped"
+    stdout.write(line + f"; wrote {out}\n")
     return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _load_capacity(path: str) -> CapacitySettings:
+    """The capacity file, read with the pack loader's safeguards; errors located and in plain words."""
+    from .capacity import CapacitySettings
+    from .packs.loader import load_yaml_model
+
+    return load_yaml_model(Path(path), CapacitySettings, what="capacity file")
+
+
+def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba ledger`: list open and overdue actions, close one with an outcome, import a CRM's status updates."""
+    from .ledger import Ledger
+
+    with Ledger(args.ledger) as ledger:
+        if args.ledger_command == "close":
+            at = parse_as_of(args.at) or dt.datetime.now(dt.timezone.utc)
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.timezone.utc)
+            action = ledger.close_action(args.id, outcome=args.outcome, at=at)
+            stdout.write(f"{action.id} {action.status} ({action.outcome}): {action.title}\n")
+            return EXIT_OK
+        if args.ledger_command == "import":
+            changed = ledger.import_csv(args.csv)
+            stdout.write(f"{changed} action{'s' if changed != 1 else ''} updated from {args.csv}\n")
+            return EXIT_OK
+        now = parse_as_of(args.as_of) or ledger.last_run or dt.datetime.now(dt.timezone.utc)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.timezone.utc)
+        rows = ledger.actions(owner=args.owner)
+        if args.overdue:
+            rows = [r for r in rows if r.due < now]
+        if args.format == "json":
+            payload = [{**{k: getattr(r, k) for k in ("id", "account_id", "account_name", "rule", "kind", "title", "owner",
+                                                         "owner_role", "contact_id", "status", "sequence")},
+                        "due": r.due.isoformat(), "issued_at": r.issued_at.isoformat(), "overdue": r.due < now}
+                       for r in rows]
+            stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return EXIT_OK
+        if not rows:
+            stdout.write("no open actions\n")
+        owner: str | None = "\x00"
+        for r in rows:
+            if r.owner != owner:
+                owner = r.owner
+                stdout.write(f"{owner or 'unassigned'}:\n")
+            flag = "OVERDUE " if r.due < now else ""
+            stdout.write(f"  {flag}{r.due:%Y-%m-%d %H:%M %z}  {r.id}  {r.kind:<10} {r.account_name or r.account_id}: {r.title}\n")
+        return EXIT_OK
+
+
+def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba brief`: what each person must do today, from the ledger."""
+    from .brief import morning_brief
+    from .ledger import Ledger
+
+    if not Path(args.ledger).is_file():
+        raise InputError(f"{args.ledger}: no such ledger; run `nba evaluate-portfolio BOOK --ledger {args.ledger}` first")
+    with Ledger(args.ledger) as ledger:
+        as_of = parse_as_of(args.as_of) or ledger.last_run or dt.datetime.now(dt.timezone.utc)
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.timezone.utc)
+        text = morning_brief(ledger.actions(owner=args.owner), as_of, last_run=ledger.last_run, fmt=args.format)
+    stdout.write(text)
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -376,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     ep.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ep.add_argument("--capacity", help="YAML file of daily call and meeting capacity per owner")
+    ep.add_argument("--ledger", help="SQLite ledger file: read each account's action history from it and record "
+                    "what this run issued, changed and withdrew (created when missing)")
+    ep.add_argument("--ledger-wait", type=float, default=10.0, metavar="SECONDS",
+                    help="how long to wait for another run holding the ledger before refusing (default 10)")
+    ep.add_argument("--changes", help="write the run's changes (create, update, close) as JSON Lines to this file")
     ep.set_defaults(handler=cmd_evaluate_portfolio)
 
     rp = sub.add_parser("report", help="portfolio metrics: renewal rate, at-risk pipeline, GRR/NRR, risk, workload")
@@ -385,6 +429,30 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", choices=("table", "json"), default="table")
     rp.add_argument("--chart", help="write an SVG chart of the pipeline's risk by renewal month")
     rp.set_defaults(handler=cmd_report)
+
+    le = sub.add_parser("ledger", help="the action ledger: list open actions, close one, import a CRM's updates")
+    le.add_argument("ledger", help="the ledger file (SQLite)")
+    lsub = le.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
+    ll = lsub.add_parser("list", help="open actions per owner, overdue ones flagged")
+    ll.add_argument("--owner", help="only this owner's actions")
+    ll.add_argument("--overdue", action="store_true", help="only overdue actions")
+    ll.add_argument("--as-of", help="ISO 8601 moment that decides what is overdue; default: the ledger's last run")
+    ll.add_argument("--format", choices=("table", "json"), default="table")
+    lc = lsub.add_parser("close", help="record what became of an action")
+    lc.add_argument("id", help="the action's id")
+    lc.add_argument("--outcome", required=True, choices=("accepted", "declined", "no_answer", "not_relevant"),
+                    help="declined and not_relevant dismiss it; accepted and no_answer mark it done")
+    lc.add_argument("--at", help="when (ISO 8601); default: now")
+    li2 = lsub.add_parser("import", help="apply status updates exported from a CRM (CSV: id,status,outcome,closed_at)")
+    li2.add_argument("csv", help="the CSV file")
+    le.set_defaults(handler=cmd_ledger)
+
+    br = sub.add_parser("brief", help="what each person must do today: overdue, today's and new actions, from the ledger")
+    br.add_argument("--ledger", required=True, help="the ledger file")
+    br.add_argument("--owner", help="only this person's brief")
+    br.add_argument("--as-of", help="ISO 8601 moment; default: the ledger's last run")
+    br.add_argument("--format", choices=("text", "markdown"), default="text")
+    br.set_defaults(handler=cmd_brief)
 
     si = sub.add_parser("signals", help="print the signal catalogue (Markdown)")
     si.set_defaults(handler=cmd_signals)

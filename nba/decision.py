@@ -37,6 +37,8 @@ class NextAction(_Model):
     priority: int = Field(ge=0)
     reasons: list[str] = Field(default_factory=list)
     merged_rules: list[str] = Field(default_factory=list, description="other rules whose action was merged into this one")
+    merged_ids: list[str] = Field(default_factory=list, description="the ids of those merged actions, in the same order: "
+                                  "when this action is done or dismissed, so are they")
     notes: list[str] = Field(default_factory=list, description="what arbitration did to this action, e.g. moved by a contact cap")
     status: ActionStatus = Field(default="new", description="new: not in the action history; open: issued and still open "
                                  "(it keeps the due it was issued with); overdue: open and its due has passed")

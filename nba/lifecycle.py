@@ -187,11 +187,18 @@ def history_from(decision: Decision, *, status: HistoryStatus = "open", outcome:
                  closed_at: dt.datetime | None = None) -> list[HistoryEntry]:
     """The decision's actions as action-history entries, as a CRM (or the ledger) records them when issued.
 
-    Feed them back in `AccountSnapshot.action_history` to tell the next evaluation what was issued.
+    Feed them back in `AccountSnapshot.action_history` to tell the next evaluation what was issued. Closed
+    (done or dismissed) actions close the topics merged into them too, with the same status and outcome.
     """
-    return [HistoryEntry(id=a.id, rule=a.rule, status=status, contact_id=a.contact.id if a.contact else None,
-                         issued_at=decision.as_of, due=a.due, closed_at=closed_at, outcome=outcome)
-            for a in decision.actions]
+    out = []
+    for a in decision.actions:
+        contact = a.contact.id if a.contact else None
+        out.append(HistoryEntry(id=a.id, rule=a.rule, status=status, contact_id=contact, issued_at=decision.as_of, due=a.due,
+                                closed_at=closed_at, outcome=outcome))
+        if status in ("done", "dismissed"):
+            out += [HistoryEntry(id=i, rule=r, status=status, contact_id=contact, issued_at=decision.as_of,
+                                 closed_at=closed_at, outcome=outcome) for i, r in zip(a.merged_ids, a.merged_rules, strict=True)]
+    return out
 
 
 def _business_days_between(calendar: BusinessCalendar, due: dt.datetime, as_of: dt.datetime) -> int:

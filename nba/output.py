@@ -3,37 +3,78 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import datetime as dt
 import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import icalendar
 
 from .decision import Decision, NextAction
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .capacity import AccountPlace
 
 CSV_COLUMNS = ("account_id", "action_id", "rule", "kind", "due", "owner_role", "owner", "contact_id", "contact_name",
-               "priority", "title", "text", "reasons", "merged_rules", "notes", "risk_level", "renewal_stage")
+               "priority", "title", "text", "reasons", "merged_rules", "notes", "risk_level", "renewal_stage",
+               "status", "account_name", "timezone", "due_utc")
 _MINUTES = {"call": 30, "offer": 30, "meeting": 60, "email": 15, "task": 30, "escalation": 60}
+#: A cell a spreadsheet would read as a formula starts with one of these (OWASP's list for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """Write the whole file or nothing: a temporary file beside it, renamed into place when the block ends."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write the whole file or nothing: a temporary file beside it, renamed into place when the block ends.
+
+    The new file gets the mode an ordinary new file would (the umask honoured), or the mode of the file it
+    replaces. A symbolic link is written through (its target is replaced); a pipe or a device is written to
+    directly, as there is nothing to replace. A folder is refused.
+    """
+    target = path
+    if path.is_symlink():
+        target = path.resolve()
+    if target.exists() and target.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name for the output")
+    if target.exists() and not target.is_file():  # a FIFO, a character device such as /dev/stdout
+        try:
+            stream = target.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        with stream:
+            yield stream
+        return
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
+    try:
+        os.fchmod(handle, _mode_for(target))
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The mode of the file being replaced, or 0666 less the umask for a new one."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -42,50 +83,118 @@ def write_atomically(path: Path, text: str) -> None:
         stream.write(text)
 
 
+def safe_cell(value: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: one starting with = + - @ tab or CR gets a leading '."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 class CsvRows:
-    """Writes one row per action, with the account's risk and renewal stage, header first."""
+    """Writes one row per action, with the account's risk and renewal stage, header first.
+
+    Text cells that a spreadsheet would run as a formula are neutralised with a leading apostrophe.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self._writer = csv.writer(stream, lineterminator="\n")
         self._writer.writerow(CSV_COLUMNS)
 
-    def write(self, d: Decision) -> None:
-        """The rows of one decision."""
+    def write(self, d: Decision, place: AccountPlace | None = None) -> None:
+        """The rows of one decision (`place` adds the account's name and time zone)."""
         for a in d.actions:
-            self._writer.writerow([d.account_id, a.id, a.rule, a.kind, a.due.isoformat(), a.owner_role, a.owner or "",
-                                   a.contact.id if a.contact else "", (a.contact.name or "") if a.contact else "", a.priority,
-                                   a.title, a.text, "; ".join(a.reasons), " ".join(a.merged_rules), "; ".join(a.notes),
-                                   d.risk.level, d.renewal.stage])
+            row: list[object] = [
+                d.account_id, a.id, a.rule, a.kind, a.due.isoformat(), a.owner_role, a.owner or "",
+                a.contact.id if a.contact else "", (a.contact.name or "") if a.contact else "", a.priority,
+                a.title, a.text, "; ".join(a.reasons), " ".join(a.merged_rules), "; ".join(a.notes),
+                d.risk.level, d.renewal.stage, a.status, place.name if place else "", place.timezone if place else "",
+                a.due.astimezone(dt.timezone.utc).isoformat(),
+            ]
+            self._writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
 
 
-def ics_calendars(decisions: Iterable[Decision]) -> dict[str, str]:
-    """One iCalendar text per owner (file name -> text): an event per dated action, in the account's zone."""
+@dataclass(frozen=True, slots=True)
+class CancelledEvent:
+    """A calendar event to cancel: an action withdrawn this run."""
+
+    id: str
+    account_id: str
+    rule: str
+    kind: str
+    title: str
+    due: dt.datetime
+    owner: str
+    sequence: int
+
+
+def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int] | None = None,
+                  cancelled: Sequence[CancelledEvent] = ()) -> dict[str, str]:
+    """One iCalendar text per owner (file name -> text): an event per dated action, in the account's zone.
+
+    The UID is the action's stable id, SEQUENCE grows each time it changes (from the ledger), and withdrawn
+    actions go out as cancelled events. Every owner gets a file name of their own.
+    """
+    sequences = sequences or {}
     events: dict[str, list[tuple[Decision, NextAction]]] = defaultdict(list)
+    stamps: list[dt.datetime] = []
     for d in decisions:
+        stamps.append(d.as_of)
         for a in d.actions:
             events[a.owner or f"unassigned {a.owner_role}"].append((d, a))
+    gone: dict[str, list[CancelledEvent]] = defaultdict(list)
+    for item in cancelled:
+        gone[item.owner].append(item)
+    stamp = max(stamps, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    names = calendar_file_names(set(events) | set(gone))
     out = {}
-    for owner, items in sorted(events.items()):
+    for owner in sorted(set(events) | set(gone)):
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//nba//next best actions//EN")
         calendar.add("version", "2.0")
         calendar.add("x-wr-calname", f"Next actions: {owner}")
-        for decision, action in items:
+        for decision, action in events.get(owner, []):
             event = icalendar.Event()
             event.add("uid", f"{action.id}@nba")
+            event.add("sequence", sequences.get(action.id, 0))
             event.add("dtstamp", decision.as_of.astimezone(dt.timezone.utc))
             event.add("dtstart", action.due)
             event.add("duration", dt.timedelta(minutes=_MINUTES.get(action.kind, 30)))
             event.add("summary", action.title)
             event.add("description", action.text + "\n\n" + "\n".join(f"- {r}" for r in action.reasons))
             event.add("categories", [action.kind])
+            event.add("status", "CONFIRMED")
             event.add("x-nba-rule", action.rule)
             event.add("x-nba-account", decision.account_id)
             calendar.add_component(event)
+        for item in sorted(gone.get(owner, []), key=lambda e: (e.due, e.id)):
+            cancel = icalendar.Event()
+            cancel.add("uid", f"{item.id}@nba")
+            cancel.add("sequence", item.sequence)
+            cancel.add("dtstamp", stamp)
+            cancel.add("dtstart", item.due)
+            cancel.add("duration", dt.timedelta(minutes=_MINUTES.get(item.kind, 30)))
+            cancel.add("summary", item.title)
+            cancel.add("status", "CANCELLED")
+            cancel.add("x-nba-rule", item.rule)
+            cancel.add("x-nba-account", item.account_id)
+            calendar.add_component(cancel)
         calendar.add_missing_timezones()
-        out[_slug(owner) + ".ics"] = calendar.to_ical().decode("utf-8")
+        out[names[owner]] = calendar.to_ical().decode("utf-8")
     return out
 
 
+def calendar_file_names(owners: Iterable[str]) -> dict[str, str]:
+    """A distinct .ics file name per owner: the readable slug, with a short hash when two owners share it."""
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for owner in sorted(set(owners)):
+        by_slug[_slug(owner).casefold()].append(owner)
+    names = {}
+    for owners_of_slug in by_slug.values():
+        for owner in owners_of_slug:
+            slug = _slug(owner)
+            if len(owners_of_slug) > 1:
+                slug += "-" + hashlib.sha256(owner.encode()).hexdigest()[:8]
+            names[owner] = slug + ".ics"
+    return names
+
+
 def _slug(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name, flags=re.UNICODE).strip("_") or "owner"
+    return re.sub(r"[^\w.-]+", "_", name, flags=re.UNICODE).strip("_.") or "owner"

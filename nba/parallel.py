@@ -92,8 +92,9 @@ class RawResult(NamedTuple):
     source: str
     decision_json: str | None
     error: str | None
-    place: tuple[str, str, str] | None  # country, time zone, locale of the account
+    place: tuple[str, str, str, str] | None  # country, time zone, locale and name of the account
     actions: int = 0
+    unassigned: int = 0  # actions whose role nobody on the account's team fills
 
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
@@ -107,9 +108,13 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
     except InputError as exc:
         return RawResult(where, None, str(exc), None)
     account = snapshot.account
-    decision = engine.evaluate(snapshot, as_of=as_of)
-    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale),
-                     len(decision.actions))
+    try:
+        decision = engine.evaluate(snapshot, as_of=as_of)
+    except (ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
+        # A record that validates but cannot be evaluated is skipped like an invalid one; the others go on.
+        return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated: {exc}", None)
+    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale, account.name),
+                     len(decision.actions), sum(1 for a in decision.actions if a.owner is None))
 
 
 def _evaluate_raw_chunk(chunk: list[RawRecord], as_of: dt.datetime) -> list[RawResult]:

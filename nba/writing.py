@@ -199,6 +199,7 @@ class Draft:
         return self.writer.words(self, due)
 
     def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
+               merged_ids: list[str] | None = None,
                notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
         """The final action: its stable id (see `nba.episodes`), texts and what arbitration did to it."""
         return NextAction(
@@ -214,6 +215,7 @@ class Draft:
             priority=priority,
             reasons=words.reasons,
             merged_rules=merged_rules or [],
+            merged_ids=merged_ids or [],
             notes=notes or [],
             status=status,
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConditionError, Problem, RulePackError
+from ..errors import ConditionError, InputError, Problem, RulePackError
 from .model import Pack
 
 #: Limits that keep hostile files (alias bombs, deep nesting) from exhausting memory or the stack.
@@ -297,6 +297,29 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
     if problems:
         raise RulePackError(sort_problems(problems))
     return sources
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
+    """A small YAML settings file (e.g. owner capacity) read with the packs' safeguards and validated as `model`.
+
+    Raises `InputError` with every problem located as file:line:col and in plain words.
+    """
+    data, marks, problems = read_yaml(path, str(path))
+    if problems and problems[0].message == "the file is empty":
+        data, problems = {}, []  # an empty settings file means the defaults
+    if not problems and data is not None and not isinstance(data, dict):
+        problems = [Problem(str(path), 1, 1, f"a {what} must be a mapping of fields")]
+    if not problems:
+        try:
+            return model.model_validate(data or {})
+        except ValidationError as exc:
+            problems = validation_problems(exc, model, str(path), marks)
+    count = len(problems)
+    raise InputError(f"{what} not loaded, {count} problem{'s' if count != 1 else ''}:\n" +
+                     "\n".join(f"  {p}" for p in sort_problems(problems)))
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

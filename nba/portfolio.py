@@ -1,0 +1,139 @@
+"""A morning run over a whole book: read records, evaluate, plan capacity, record in the ledger, write outputs.
+
+`run_portfolio` is what `nba evaluate-portfolio` does; the command line only parses its arguments and
+prints the summary. Bad records are skipped and reported with their line; outputs are written whole or
+not at all; with a ledger, the run is one transaction committed after every output is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from .capacity import AccountPlace, CapacitySettings, apply_capacity
+from .decision import Decision
+from .engine import Engine
+from .io import read_raw
+from .ledger import Change, Ledger, LedgerRun, changes_without_ledger
+from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, write_atomically
+from .parallel import RawRecord, evaluate_raw, in_zone
+
+OutputFormat = Literal["jsonl", "csv", "ics"]
+
+
+@dataclass(slots=True)
+class PortfolioSummary:
+    """What a run did: accounts evaluated, actions, records skipped (with why), changes recorded."""
+
+    accounts: int = 0
+    actions: int = 0
+    unassigned: int = 0
+    errors: list[str] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)
+
+
+def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path, output_format: OutputFormat = "jsonl",
+                  workers: int = 1, capacity: CapacitySettings | None = None, ledger: Ledger | None = None,
+                  changes: Path | None = None, on_error: Callable[[str], None] | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> PortfolioSummary:
+    """Evaluate every record of `source` at `as_of` and write the outputs; see the module's docstring."""
+    summary = PortfolioSummary()
+    # A naive as-of is each account's local time; the ledger stamps the run with it read as UTC.
+    stamp = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=dt.timezone.utc)
+    with contextlib.ExitStack() as stack:
+        run = stack.enter_context(ledger.run(stamp)) if ledger is not None else None
+        records: Iterable[RawRecord] = read_raw(source)
+        if run is not None:
+            records = _with_history(records, run)
+        # JSON Lines and CSV stream straight to the file; capacity, calendars and the ledger need every decision.
+        streaming = capacity is None and output_format != "ics" and run is None and changes is None
+        collected: list[tuple[Decision, AccountPlace]] = []
+        stream = stack.enter_context(atomic_writer(out)) if streaming else None
+        rows = CsvRows(stream) if stream is not None and output_format == "csv" else None
+        for result in evaluate_raw(engine, records, as_of, workers=workers):
+            if result.error is not None:
+                summary.errors.append(result.error)
+                if on_error is not None:
+                    on_error(result.error)
+                continue
+            assert result.decision_json is not None and result.place is not None
+            summary.accounts += 1
+            summary.actions += result.actions
+            summary.unassigned += result.unassigned
+            if on_progress is not None:
+                on_progress(summary.accounts)
+            if stream is not None and rows is None:
+                stream.write(result.decision_json + "\n")
+                continue
+            place = AccountPlace(*result.place)
+            decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
+            if rows is not None:
+                rows.write(decision, place)
+            else:
+                collected.append((decision, place))
+        if streaming:
+            return summary
+        decisions = apply_capacity(collected, capacity) if capacity is not None else [d for d, _ in collected]
+        places = [p for _, p in collected]
+        recorded: list[Change] = []
+        if run is not None:
+            for decision, place in zip(decisions, places, strict=True):
+                recorded += run.record(decision, timezone=place.timezone, locale=place.locale, account_name=place.name)
+        else:
+            for decision in decisions:
+                recorded += changes_without_ledger(decision)
+        for change in recorded:
+            summary.changes[change.change] = summary.changes.get(change.change, 0) + 1
+        _write(out, output_format, decisions, places, run)
+        if changes is not None:
+            with atomic_writer(changes) as handle:
+                for change in recorded:
+                    handle.write(change.model_dump_json(exclude_none=True) + "\n")
+    return summary
+
+
+def _write(out: Path, output_format: OutputFormat, decisions: list[Decision], places: list[AccountPlace],
+           run: LedgerRun | None) -> None:
+    if output_format == "ics":
+        ids = [a.id for d in decisions for a in d.actions]
+        sequences = run.sequences(ids) if run is not None else {}
+        cancelled = [CancelledEvent(a.id, a.account_id, a.rule, a.kind, a.title, a.due, a.owner or f"unassigned {a.owner_role}",
+                                    a.sequence) for a in run.withdrawn_today()] if run is not None else []
+        for name, text in ics_calendars(decisions, sequences=sequences, cancelled=cancelled).items():
+            write_atomically(out / name, text)
+        return
+    with atomic_writer(out) as handle:
+        rows = CsvRows(handle) if output_format == "csv" else None
+        for decision, place in zip(decisions, places, strict=True):
+            if rows is not None:
+                rows.write(decision, place)
+            else:
+                handle.write(decision.model_dump_json() + "\n")
+
+
+def _with_history(records: Iterable[RawRecord], run: LedgerRun) -> Iterator[RawRecord]:
+    """Each record with the ledger's history of its account added to its own `action_history`."""
+    histories = run.histories()
+    for file, line, data in records:
+        try:
+            parsed = json.loads(data)
+            account_id = parsed["account"]["id"]
+        except (ValueError, TypeError, KeyError, RecursionError):
+            yield file, line, data  # not a snapshot: the evaluation reports it with its line
+            continue
+        found = histories.get(account_id) if isinstance(account_id, str) else None
+        if not found or not isinstance(parsed, dict):
+            yield file, line, data
+            continue
+        own = parsed.get("action_history")
+        own = own if isinstance(own, list) else []
+        exported = {e.get("id") for e in own if isinstance(e, dict)}  # a CRM's export is fresher than the ledger
+        merged = [e.model_dump(mode="json", exclude_none=True) for e in found if e.id not in exported] + own
+        parsed["action_history"] = merged
+        yield file, line, json.dumps(parsed, ensure_ascii=False).encode()

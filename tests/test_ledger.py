@@ -1,0 +1,234 @@
+"""The ledger: mornings in one SQLite file, one transaction a run, forward migration, closing and CRM import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import icalendar
+import pytest
+from helpers import EXAMPLES, REPO
+
+import nba
+from nba.cli import main
+from nba.ledger import SCHEMA_VERSION, Ledger, LedgerError
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def morning(ledger: Path, day: str, tmp_path: Path, *extra: str) -> tuple[int, str, str]:
+    return run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", f"{day}T09:00:00+05:00", "--out",
+                   str(tmp_path / f"decisions-{day}.jsonl"), "--ledger", str(ledger), *extra)
+
+
+def dump(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as db:
+        return sorted(db.execute("SELECT * FROM actions").fetchall()) + sorted(db.execute("SELECT * FROM meta").fetchall())
+
+
+def test_two_mornings_with_nothing_changed_create_no_new_rows(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    code, out, err = morning(ledger, "2025-03-31", tmp_path, "--changes", str(tmp_path / "changes-1.jsonl"))
+    assert code == 0, err
+    first = dump(ledger)
+    assert len([r for r in first if len(r) > 2]) >= 5
+    # The same day re-run at 14:00: nothing changes at all.
+    code, out, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", "2025-03-31T09:00:00+05:00", "--out",
+                             str(tmp_path / "again.jsonl"), "--ledger", str(ledger), "--changes", str(tmp_path / "changes-2.jsonl"))
+    assert code == 0, err
+    assert dump(ledger) == first
+    assert (tmp_path / "changes-2.jsonl").read_text(encoding="utf-8") == ""
+    # Decisions read back from the ledger say open, with the ids of the first run.
+    decisions = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {a["status"] for d in decisions for a in d["actions"]} == {"open"}
+    with Ledger(ledger) as book:
+        assert {a["id"] for d in decisions for a in d["actions"]} == {a.id for a in book.actions()}
+
+
+def test_the_next_morning_records_only_changes_and_the_changes_file_says_them(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    rows_before = len(dump(ledger))
+    changes_file = tmp_path / "changes.jsonl"
+    code, out, err = morning(ledger, "2025-04-01", tmp_path, "--changes", str(changes_file))
+    assert code == 0, err
+    changes = [json.loads(line) for line in changes_file.read_text(encoding="utf-8").splitlines()]
+    assert {c["change"] for c in changes} <= {"create", "update", "close"}
+    created = [c for c in changes if c["change"] == "create"]
+    assert len(dump(ledger)) == rows_before + len(created)  # only new situations add rows
+    for change in changes:
+        if change["change"] == "close":
+            assert change["reason"] and "action" not in change
+        if change["change"] == "update":
+            assert change["fields"] and change["sequence"] >= 1 and change["action"]["id"] == change["id"]
+    assert f"{len(created)} created" in out
+
+
+def test_a_run_killed_midway_leaves_the_ledger_exactly_as_it_was(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    before = dump(ledger)
+    script = textwrap.dedent(f"""
+        import datetime as dt, os, signal
+        from pathlib import Path
+        import nba
+        from nba.ledger import Ledger
+        engine = nba.Engine.default()
+        ledger = Ledger({str(ledger)!r})
+        as_of = dt.datetime(2025, 4, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+        with ledger.run(as_of) as run:
+            for path in sorted(Path({str(EXAMPLES)!r}).glob("*.json")):
+                snapshot = nba.AccountSnapshot.model_validate_json(path.read_text(encoding="utf-8"))
+                snapshot = snapshot.model_copy(update={{"action_history": run.history(snapshot.account.id)}})
+                run.record(engine.evaluate(snapshot, as_of=as_of), timezone=snapshot.account.timezone,
+                           locale=snapshot.account.locale)
+            assert run.changes, "the run must have written something before it dies"
+            os.kill(os.getpid(), signal.SIGKILL)
+        """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == -9, result.stderr
+    assert dump(ledger) == before
+    # And the ledger is usable at once.
+    assert morning(ledger, "2025-04-01", tmp_path)[0] == 0
+
+
+def test_a_second_concurrent_run_refuses_with_a_clear_message(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    with Ledger(ledger) as first, first.run(dt.datetime(2025, 3, 31, 9, tzinfo=dt.timezone.utc)):
+        second = Ledger(ledger, wait_seconds=0.2)
+        with pytest.raises(LedgerError, match="another run is writing to this ledger"):
+            with second.run(dt.datetime(2025, 3, 31, 9, tzinfo=dt.timezone.utc)):
+                pass
+        second.close()
+        code, out, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", "2025-03-31T09:00:00+05:00", "--out",
+                                 str(tmp_path / "d.jsonl"), "--ledger", str(ledger), "--ledger-wait", "0.3")
+        # The CLI waits (--ledger-wait) and then refuses; here the first run holds the lock throughout.
+        assert code == 2 and "another run is writing to this ledger" in err and "Traceback" not in err
+        assert not (tmp_path / "d.jsonl").exists()
+
+
+def test_the_schema_carries_a_version_and_refuses_a_newer_or_foreign_file(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(LedgerError, match="written by a newer nba"):
+        Ledger(path)
+    foreign = tmp_path / "crm.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE deals (id TEXT)")
+    with pytest.raises(LedgerError, match="not an nba ledger"):
+        Ledger(foreign)
+    garbage = tmp_path / "notes.sqlite"
+    garbage.write_bytes(b"this is not a database at all" * 100)
+    code, out, err = run_cli("ledger", str(garbage), "list")
+    assert code == 2 and "not an nba ledger" in err
+
+
+def test_closing_an_action_remembers_it_and_a_decline_holds_the_offer_back(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    with Ledger(ledger) as book:
+        offer = next(a for a in book.actions() if a.rule == "tariff_limit/upgrade_offer")
+    code, out, err = run_cli("ledger", str(ledger), "close", offer.id, "--outcome", "declined", "--at", "2025-03-31T15:00:00-04:00")
+    assert code == 0, err
+    assert "dismissed (declined)" in out
+    code, out, err = morning(ledger, "2025-04-01", tmp_path)
+    decisions = [json.loads(line) for line in (tmp_path / "decisions-2025-04-01.jsonl").read_text(encoding="utf-8").splitlines()]
+    acme = next(d for d in decisions if d["account_id"] == "acc-7")
+    assert offer.id not in {a["id"] for a in acme["actions"]}
+    assert any(s["id"] == offer.id and s["cause"] == "dismissed" for s in acme["suppressed"])
+    code, out, err = run_cli("ledger", str(ledger), "close", "nope", "--outcome", "accepted")
+    assert code == 2 and "no action 'nope'" in err
+
+
+def test_importing_a_crms_status_updates_is_all_or_nothing(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    with Ledger(ledger) as book:
+        ids = [a.id for a in book.actions()][:2]
+    before = dump(ledger)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"id,status,outcome,closed_at\n{ids[0]},done,accepted,2025-03-31T12:00:00+05:00\n{ids[1]},finished,,\n",
+                   encoding="utf-8")
+    code, out, err = run_cli("ledger", str(ledger), "import", str(bad))
+    assert code == 2 and "bad.csv:3: status 'finished'" in err
+    assert dump(ledger) == before
+    good = tmp_path / "crm.csv"
+    good.write_text(f"id,status,outcome,closed_at\n{ids[0]},done,accepted,2025-03-31T12:00:00+05:00\n"
+                    f"{ids[1]},dismissed,not_relevant,2025-03-31T12:30:00+05:00\n", encoding="utf-8")
+    code, out, err = run_cli("ledger", str(ledger), "import", str(good))
+    assert code == 0 and "2 actions updated" in out
+    with Ledger(ledger) as book:
+        assert {(book.get(i).status, book.get(i).outcome) for i in ids} == {("done", "accepted"), ("dismissed", "not_relevant")}  # type: ignore[union-attr]
+
+
+def test_the_calendar_uses_the_stable_id_with_a_growing_sequence_and_cancels_withdrawn_actions(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    book = tmp_path / "book"
+    book.mkdir()
+    vostok = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    (book / "vostok.json").write_text(json.dumps(vostok), encoding="utf-8")
+
+    def calendars(day: str) -> dict[str, icalendar.Event]:
+        out = tmp_path / f"ics-{day}"
+        code, _, err = run_cli("evaluate-portfolio", str(book), "--as-of", f"{day}T09:00:00+05:00", "--format", "ics",
+                               "--out", str(out), "--ledger", str(ledger))
+        assert code == 0, err
+        events = {}
+        for path in out.glob("*.ics"):
+            for event in icalendar.Calendar.from_ical(path.read_text(encoding="utf-8")).walk("VEVENT"):
+                events[str(event["uid"])] = event
+        return events
+
+    first = calendars("2025-03-31")
+    assert all(int(e["sequence"]) == 0 for e in first.values())
+    # The export ticket is answered: closed in the CRM and gone from the snapshot; the next calendar cancels its event.
+    vostok["tickets"] = []
+    (book / "vostok.json").write_text(json.dumps(vostok), encoding="utf-8")
+    second = calendars("2025-04-01")
+    with Ledger(ledger) as stored:
+        gone = [a for a in stored.actions(statuses=("withdrawn",))]
+    assert gone
+    for action in gone:
+        event = second[f"{action.id}@nba"]
+        assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == action.sequence >= 1
+    assert set(first) <= set(second)  # every earlier UID still there: updated, kept or cancelled
+
+
+def test_the_brief_lists_overdue_then_today_then_new_in_the_owners_language(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    assert morning(ledger, "2025-04-02", tmp_path)[0] == 0
+    code, out, err = run_cli("brief", "--ledger", str(ledger), "--owner", "Ainur Bekova")
+    assert code == 0, err
+    assert out.startswith("Ainur Bekova — Что сделать сегодня, 2 апреля 2025")
+    sections = [line for line in out.splitlines() if line.endswith("):")]
+    order = [s.split(" (")[0] for s in sections]
+    assert order == [s for s in ("Просрочено", "Сегодня", "Новое") if s in order] and order
+    code, out, err = run_cli("brief", "--ledger", str(ledger), "--owner", "Dana Whitfield", "--format", "markdown")
+    assert code == 0 and out.startswith("# Dana Whitfield — What to do today")
+    code, out, err = run_cli("brief", "--ledger", str(tmp_path / "missing.sqlite"))
+    assert code == 2 and "no such ledger" in err
+
+
+def test_ledger_list_flags_overdue_actions(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    code, out, err = run_cli("ledger", str(ledger), "list", "--as-of", "2025-04-03T09:00:00+05:00", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all(r["overdue"] for r in rows if r["due"] < "2025-04-03")
+    code, out, err = run_cli("ledger", str(ledger), "list", "--as-of", "2025-03-31T08:00:00+05:00")
+    assert code == 0 and "OVERDUE" not in out and "Ainur Bekova:" in out
