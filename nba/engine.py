@@ -69,6 +69,8 @@ class Engine:
         self._calendars: Memo[BusinessCalendar] = Memo()
         self._dues: Memo[tuple[BusinessCalendar, dt.datetime]] = Memo()
         self._renewals: Memo[tuple[Renewal, bool]] = Memo()
+        lifecycle = ruleset.arbitration.lifecycle
+        self._escalation = EscalationPolicy(lifecycle.escalate_overdue_after_business_days, lifecycle.leads)
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
@@ -181,10 +183,10 @@ class Engine:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level
         history = History.of(snapshot)
-        discount = None
-        if rs.discount is not None:
-            declined = bool(history) and self._counter_offer_declined(rs.discount.pack, snapshot, signals, history)
-            discount = decide(rs.discount, signals, today, counter_offer_declined=declined)
+        discount = decide(rs.discount, signals, today) if rs.discount is not None else None
+        if (discount is not None and discount.outcome == "counter_offer" and history.declined
+                and self._counter_offer_declined(rs.discount.pack, snapshot, signals, history)):  # type: ignore[union-attr]
+            discount = decide(rs.discount, signals, today, counter_offer_declined=True)  # type: ignore[arg-type]
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
@@ -203,7 +205,8 @@ class Engine:
         candidates = [self._candidate(rule, facts, stake) for rule in fired]
         held: list[Suppressed] = []
         if history:
-            screened = screen(candidates, history, rs.cooldowns, as_of, voice.locale)
+            screened = screen(candidates, history, rs.cooldowns, as_of, voice.locale,
+                              lambda day: self._writer.date_phrase(day, voice.locale))
             held = screened.suppressed
             wanted = screened.candidates
         else:
@@ -256,7 +259,7 @@ class Engine:
                                 history: History) -> bool:
         """Whether the client declined an answer of the discount pack to the open request (same situation, same id)."""
         for rule in self._ruleset.rules:
-            if rule.pack != pack:
+            if rule.pack != pack or rule.id not in history.declined:
                 continue
             contact = _pick_contact(rule.rule.action.contact, snapshot, signals)
             entry = history.by_id.get(self._action_id(rule, snapshot, signals, contact))
@@ -269,18 +272,17 @@ class Engine:
         """Escalations of actions left overdue, and the open actions of the history whose situation is over."""
         rs = self._ruleset
         snapshot, voice = facts.snapshot, facts.voice
-        lifecycle = rs.arbitration.lifecycle
-        policy = EscalationPolicy(lifecycle.escalate_overdue_after_business_days, lifecycle.leads)
-        calendars = {c.id: c.calendar for c in candidates}
-        reference = facts.as_of.year
-        raised, held = escalate(actions, calendars, history, policy, snapshot, facts.as_of, voice.locale,
-                                lambda due: self._writer.due_phrase(due, voice.locale, reference if due.year != reference else None),
-                                lambda role: person_for(role, snapshot))
-        if raised:
-            actions = sorted(actions + raised, key=order_key)
-        suppressed = suppressed + held
+        if any(a.status == "overdue" for a in actions):
+            reference = facts.as_of.year
+            raised, held = escalate(
+                actions, {c.id: c.calendar for c in candidates}, history, self._escalation, snapshot, facts.as_of,
+                voice.locale, lambda due: self._writer.due_phrase(due, voice.locale, reference if due.year != reference else None),
+                lambda role: person_for(role, snapshot))
+            if raised:
+                actions = sorted(actions + raised, key=order_key)
+            suppressed = suppressed + held
         fired = {c.rule: c.id for c in candidates}
-        by_id = {r.id: r for r in rs.rules}
+        by_id = rs.by_id
 
         def resolved(rule_id: str) -> str | None:
             texts = by_id[rule_id].rule.action.resolved

@@ -26,31 +26,64 @@ from .vocab import ActionStatus, HistoryStatus, Outcome, OwnerRole
 OVERDUE_ESCALATION = "lifecycle/overdue_escalation"
 
 
-@dataclass(frozen=True, slots=True)
 class History:
-    """An account's action history, indexed for the questions a decision asks of it."""
+    """An account's action history, indexed for the questions a decision asks of it (computed on first use)."""
 
-    by_id: Mapping[str, HistoryEntry]
-    open: tuple[HistoryEntry, ...]
-    declined: Mapping[str, tuple[dt.datetime, ...]]  # rule -> when the client declined it (aware)
+    __slots__ = ("by_id", "_zone", "_open", "_declined")
+
+    def __init__(self, by_id: Mapping[str, HistoryEntry], zone: dt.tzinfo) -> None:
+        self.by_id = by_id
+        self._zone = zone
+        self._open: tuple[HistoryEntry, ...] | None = None
+        self._declined: Mapping[str, tuple[dt.datetime, ...]] | None = None
 
     @classmethod
     def of(cls, snapshot: AccountSnapshot) -> History:
         """The snapshot's `action_history`; when an id repeats, the last entry wins (the freshest export)."""
-        zone = snapshot.account.zone
+        entries = snapshot.action_history
+        if not entries:
+            return _NO_HISTORY
         by_id: dict[str, HistoryEntry] = {}
-        for entry in snapshot.action_history:
+        opened: list[HistoryEntry] = []
+        declined = False
+        for entry in entries:
             by_id[entry.id] = entry
-        declined: dict[str, list[dt.datetime]] = defaultdict(list)
-        for entry in by_id.values():
-            moment = entry.closed_at or entry.issued_at
-            if entry.outcome == "declined" and moment is not None:
-                declined[entry.rule].append(aware(moment, zone))
-        return cls(by_id, tuple(e for e in by_id.values() if e.status == "open"),
-                   {rule: tuple(sorted(times)) for rule, times in declined.items()})
+            if entry.status == "open":
+                opened.append(entry)
+            elif entry.outcome == "declined":
+                declined = True
+        history = cls(by_id, snapshot.account.zone)
+        if len(by_id) == len(entries):  # no id repeats: what the loop saw is final
+            history._open = tuple(opened)
+        if not declined:
+            history._declined = {}
+        return history
+
+    @property
+    def open(self) -> tuple[HistoryEntry, ...]:
+        """The entries still open."""
+        if self._open is None:
+            self._open = tuple(e for e in self.by_id.values() if e.status == "open")
+        return self._open
+
+    @property
+    def declined(self) -> Mapping[str, tuple[dt.datetime, ...]]:
+        """Rule -> when the client declined its actions (aware, oldest first)."""
+        if self._declined is None:
+            found: dict[str, list[dt.datetime]] = defaultdict(list)
+            for entry in self.by_id.values():
+                if entry.outcome == "declined":
+                    moment = entry.closed_at or entry.issued_at
+                    if moment is not None:
+                        found[entry.rule].append(aware(moment, self._zone))
+            self._declined = {rule: tuple(sorted(times)) for rule, times in found.items()}
+        return self._declined
 
     def __bool__(self) -> bool:
         return bool(self.by_id)
+
+
+_NO_HISTORY = History({}, dt.timezone.utc)
 
 
 @dataclass(slots=True)
@@ -62,16 +95,19 @@ class Screened:
 
 
 def screen(candidates: Sequence[Candidate], history: History, cooldowns: Mapping[str, int], as_of: dt.datetime,
-           locale: str) -> Screened:
-    """Hold back done, dismissed and cooled-down actions; pin open ones to the due they were issued with."""
+           locale: str, date_phrase: Callable[[dt.date], str] | None = None) -> Screened:
+    """Hold back done, dismissed and cooled-down actions; pin open ones to the due they were issued with.
+
+    `date_phrase` writes a date for people (default: `format_date_local` in `locale`; the engine passes its memo).
+    """
+    day = date_phrase or (lambda d: format_date_local(d, locale))
     out = Screened([])
     zone = as_of.tzinfo
     assert zone is not None
     for candidate in candidates:
         entry = history.by_id.get(candidate.id)
         if entry is not None and entry.status in ("done", "dismissed"):
-            when = message("on", locale, date=format_date_local(aware(entry.closed_at, zone).date(), locale)) \
-                if entry.closed_at is not None else ""
+            when = message("on", locale, date=day(aware(entry.closed_at, zone).date())) if entry.closed_at is not None else ""
             out.suppressed.append(Suppressed(rule=candidate.rule, reason=message(entry.status, locale, when=when),
                                              id=candidate.id, cause=entry.status))
             continue
@@ -86,8 +122,8 @@ def screen(candidates: Sequence[Candidate], history: History, cooldowns: Mapping
         if days > 0 and last:
             until = last[-1] + dt.timedelta(days=days)
             if as_of < until:
-                reason = message("cooldown", locale, closed=format_date_local(last[-1].astimezone(zone).date(), locale),
-                                 until=format_date_local(until.astimezone(zone).date(), locale))
+                reason = message("cooldown", locale, closed=day(last[-1].astimezone(zone).date()),
+                                 until=day(until.astimezone(zone).date()))
                 out.suppressed.append(Suppressed(rule=candidate.rule, reason=reason, id=candidate.id, cause="cooldown"))
                 continue
         out.candidates.append(candidate)
@@ -102,12 +138,16 @@ def withdraw(history: History, actions: Sequence[NextAction], suppressed: Sequen
     `fired` maps each rule that fired to the id it produced; `resolved` gives a rule's own words for its
     situation being over (None: the generic words).
     """
+    if not history.open:
+        return []
     issued = {a.id for a in actions}
-    held = {s.id: s for s in suppressed if s.id is not None}
+    held: dict[str, Suppressed] | None = None
     out: list[Withdrawn] = []
     for entry in history.open:
         if entry.id in issued:
             continue
+        if held is None:
+            held = {s.id: s for s in suppressed if s.id is not None}
         if entry.id in held:
             reason = held[entry.id].reason
         elif entry.rule == OVERDUE_ESCALATION:
@@ -148,6 +188,8 @@ def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCale
         calendar = calendars.get(action.id)
         if lead is None or calendar is None:
             continue
+        if (as_of - action.due).days < policy.after_business_days:
+            continue  # cheap first check: too few calendar days to hold that many business days
         late = _business_days_between(calendar, action.due, as_of)
         if late < policy.after_business_days:
             continue

@@ -129,6 +129,10 @@ class RuleSet:
     packs: tuple[str, ...]
     backend: str
     files: tuple[str, ...] = field(default=())
+    by_id: dict[str, CompiledRule] = field(default_factory=dict, compare=False)  # the rules by `pack/rule`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {r.id: r for r in self.rules})
 
 
 def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> RuleSet:
