@@ -74,3 +74,20 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "authoring" / "index.html").exists()
+
+
+def test_the_readme_commands_work_as_written_after_the_quick_start(tmp_path: Path) -> None:
+    """Every command of README's "Use it" runs, as written, from a checkout where the Quick start made .venv."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use it", 1)[1].split("\n## ", 1)[0]
+    [script] = [body for lang, body in BLOCK.findall(section) if lang == "sh"]
+    venv = Path(sys.executable).parent.parent
+    if not (venv / "bin" / "nba").exists():
+        pytest.skip("the nba command is not installed in this environment (pip install . makes it)")
+    for name, target in (("examples", REPO / "examples"), ("rules", REPO / "rules"), (".venv", venv)):
+        (tmp_path / name).symlink_to(target)
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert (tmp_path / "ledger.sqlite").exists() and (tmp_path / "decisions.jsonl").exists()
+    assert "Что сделать сегодня" in result.stdout
