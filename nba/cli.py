@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # as shells report Ctrl-C
 
 
 def parse_as_of(text: str | None) -> dt.datetime | None:
@@ -468,6 +470,19 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return int(args.handler(args, out))
     except NbaError as exc:
         err.write(f"nba: {exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.write("nba: interrupted\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the file system said no: a read-only folder, a full disk, a path that is a file
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.write(f"nba: {where}{exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - the promise is one clear line, never a traceback
+        if os.environ.get("NBA_DEBUG"):
+            raise
+        err.write(f"nba: internal error ({type(exc).__name__}: {exc}). "
+                  "Run again with NBA_DEBUG=1 to see where, and please report it\n")
         return EXIT_BAD_INPUT
 
 

@@ -110,9 +110,10 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
     account = snapshot.account
     try:
         decision = engine.evaluate(snapshot, as_of=as_of)
-    except (ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one account must never stop the book
         # A record that validates but cannot be evaluated is skipped like an invalid one; the others go on.
-        return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated: {exc}", None)
+        return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated "
+                                      f"({type(exc).__name__}: {exc}); please report it with this record", None)
     return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale, account.name),
                      len(decision.actions), sum(1 for a in decision.actions if a.owner is None))
 

@@ -29,8 +29,10 @@ __all__ = [
     "HistoryEntry",
 ]
 
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+#: Money, counts and sizes: never negative, and never beyond what any real account reaches (1e15),
+#: so arithmetic on them stays exact and finite.
+NonNegative = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=10**12)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -42,6 +44,22 @@ class _Model(BaseModel):
 def _supported_countries() -> frozenset[str]:
     # Immutable after the first call: the list of countries the installed `holidays` knows.
     return frozenset(holidays.list_supported_countries())
+
+
+#: Zone names that mean "whatever the host is set to": a decision must not depend on the machine.
+_HOST_RELATIVE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@cache
+def _known_language(lang: str) -> bool:
+    """Whether Babel has data for the language (texts, dates and numbers are written with it)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 class Person(_Model):
@@ -77,9 +95,12 @@ class Account(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
+        if value in _HOST_RELATIVE_ZONES or len(value) > 64:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Almaty or Europe/Moscow "
+                             "(not one that depends on the host, such as localtime)")
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Almaty or Europe/Moscow") from None
         return value
 
@@ -87,8 +108,8 @@ class Account(_Model):
     @classmethod
     def _locale_shape(cls, value: str) -> str:
         lang = value.replace("-", "_").split("_")[0].lower()
-        if not lang.isalpha() or not 2 <= len(lang) <= 3:
-            raise ValueError(f"invalid locale {value!r}: use a language code such as ru or en")
+        if not lang.isalpha() or not 2 <= len(lang) <= 3 or not _known_language(lang):
+            raise ValueError(f"unknown locale {value!r}: use a language code such as ru or en")
         return value
 
     @property
@@ -146,7 +167,7 @@ class PlanLimit(_Model):
 
     resource: str = Field(min_length=1)
     used: NonNegative
-    limit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    limit: Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]
 
 
 class Contact(_Model):

@@ -1,0 +1,145 @@
+"""Outputs lose nothing: one calendar file per owner, writes through links and pipes, modes honoured, no CSV formulas,
+and a record that fails in evaluation does not abort the book."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+from helpers import BASE_KZ, EXAMPLES, merge
+
+from nba.cli import main
+
+AS_OF = "2025-03-31T09:00:00+05:00"
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def export_account(index: int, owner: str, contact: str = "Алмат Сейткали") -> dict[str, Any]:
+    return merge(BASE_KZ, {
+        "account": {"id": f"acc-{index}", "owner": {"name": owner, "role": "account_manager"}, "team": []},
+        "contacts": [{"id": "c1", "name": contact, "is_primary": True, "first_seen": "2023-01-10",
+                      "last_reply_at": "2025-03-20T11:20:00+05:00"}],
+        "tickets": [{"id": f"t-{index}", "opened_at": "2025-03-28T10:00:00+05:00", "contact_id": "c1",
+                     "subject": "Как выгрузить всю базу клиентов в Excel?"}],
+    })
+
+
+def write_book(path: Path, accounts: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in accounts), encoding="utf-8")
+    return path
+
+
+def test_owners_whose_names_look_alike_get_calendar_files_of_their_own(tmp_path: Path) -> None:
+    owners = ["Ivan Petrov", "Ivan/Petrov", "Ivan_Petrov!", "ivan petrov"]
+    book = write_book(tmp_path / "book.jsonl", [export_account(i, o) for i, o in enumerate(owners)])
+    out = tmp_path / "ics"
+    code, _, err = run_cli("evaluate-portfolio", str(book), "--as-of", AS_OF, "--format", "ics", "--out", str(out))
+    assert code == 0, err
+    files = sorted(out.glob("*.ics"))
+    assert len(files) == len(owners)
+    calendars = {str(icalendar.Calendar.from_ical(f.read_text(encoding="utf-8"))["x-wr-calname"]): f for f in files}
+    assert set(calendars) == {f"Next actions: {o}" for o in owners}
+    events = [e for f in files for e in icalendar.Calendar.from_ical(f.read_text(encoding="utf-8")).walk("VEVENT")]
+    export_calls = [e for e in events if str(e["x-nba-rule"]) == "data_export/clarify_export_purpose"]
+    assert sorted(str(e["x-nba-account"]) for e in export_calls) == [f"acc-{i}" for i in range(len(owners))]
+
+
+def test_out_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    os.chmod(target, 0o640)
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == target
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 5
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the replaced file's mode is kept
+
+
+def test_out_to_a_fifo_feeds_its_reader(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not replaced by a file
+    assert len(received[0].splitlines()) == 5
+
+
+def test_new_output_files_honour_the_umask(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(tmp_path / "d.csv"),
+                               "--format", "csv")
+    finally:
+        os.umask(previous)
+    assert code == 0, err
+    assert stat.S_IMODE((tmp_path / "d.csv").stat().st_mode) == 0o644  # readable by a BI loader running as another user
+
+
+def test_out_is_a_folder_or_under_a_file_exits_2_with_a_message(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(folder))
+    assert code == 2 and "is a folder" in err and "Traceback" not in err
+    a_file = tmp_path / "file"
+    a_file.write_text("x", encoding="utf-8")
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(a_file / "d.jsonl"))
+    assert code == 2 and str(a_file) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+7 701", "-1+1", "@SUM(A1:A9)"])
+def test_csv_cells_never_start_a_formula(tmp_path: Path, name: str) -> None:
+    book = write_book(tmp_path / "book.jsonl", [export_account(1, "@SUM(1+1)", contact=name)])
+    out = tmp_path / "actions.csv"
+    code, _, err = run_cli("evaluate-portfolio", str(book), "--as-of", AS_OF, "--format", "csv", "--out", str(out))
+    assert code == 0, err
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+        assert row["contact_name"] == "'" + name and row["owner"] == "'@SUM(1+1)"
+
+
+def test_a_text_cell_starting_with_a_tab_or_cr_is_neutralised_too() -> None:
+    from nba.output import safe_cell
+
+    assert safe_cell("\tcmd") == "'\tcmd" and safe_cell("\r=1") == "'\r=1" and safe_cell("Anna") == "Anna"
+
+
+def test_a_record_that_cannot_be_evaluated_is_skipped_and_the_others_are_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = export_account(1, "Ainur Bekova")
+    odd = merge(export_account(2, "Ainur Bekova"), {"account": {"locale": "zz"}})
+    huge = merge(export_account(3, "Ainur Bekova"), {"usage": [{"period_start": "2025-03-01", "period_end": "2025-03-30",
+                                                                 "sessions": 10 ** 400}]})
+    localtime = merge(export_account(4, "Ainur Bekova"), {"account": {"timezone": "localtime"}})
+    long_zone = merge(export_account(5, "Ainur Bekova"), {"account": {"timezone": "A" * 300}})
+    book = write_book(tmp_path / "book.jsonl", [good, odd, huge, localtime, long_zone, good])
+    out = tmp_path / "d.jsonl"
+    code, stdout, err = run_cli("evaluate-portfolio", str(book), "--as-of", AS_OF, "--out", str(out))
+    err += capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    for line in (2, 3, 4, 5):
+        assert f"book.jsonl:{line}" in err
+    assert "unknown locale 'zz'" in err and "unknown time zone 'localtime'" in err
+    assert "4 bad records skipped" in stdout
