@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,26 @@ class _Converter:
         return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message, hint)
 
 
+class _PackYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without YAML 1.1's base-60 numbers: `10:30` stays the text "10:30" (a time a pack means),
+    and a long `1:59:59:…` cannot make the number parser take quadratic time."""
+
+
+_PackYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PackYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
+_PackYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
 class _TooBig(Exception):
     def __init__(self, node: yaml.Node, message: str) -> None:
         super().__init__(message)
@@ -166,7 +187,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
     except UnicodeDecodeError as exc:
         return None, {}, [Problem(display, None, None, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_PackYamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -209,6 +230,11 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
             problems.append(locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or 'the pack'}", "add it"))
             continue
         message = error["msg"].removeprefix("Value error, ")
+        if kind.startswith("time_"):
+            given = error.get("input")
+            problems.append(locate(file, marks, loc, f"`{path}`: {given!r} is not a time of day",
+                                   'write it as HH:MM in quotes, e.g. at: "09:00"'))
+            continue
         if kind == "literal_error":
             message = f"{message}; got {error.get('input')!r}"
             expected = error.get("ctx", {}).get("expected", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,22 @@ def test_malformed_tagged_values_are_problems_not_crashes(tmp_path: Path) -> Non
     path = write(tmp_path, GOOD_RULE.replace("version: 1", "version: !!timestamp 2025-01-01x"))
     (problem,) = messages(path)
     assert problem.startswith(f"{path}:2:10: value '2025-01-01x' cannot be read as timestamp")
+
+
+def test_an_unquoted_time_is_read_as_a_time_and_base_60_numbers_are_plain_text(tmp_path: Path) -> None:
+    text = (RULES / "data_export.yaml").read_text(encoding="utf-8").replace('at: "10:00"', "at: 10:30")
+    (tmp_path / "data_export.yaml").write_text(text + "calendar:\n  working_hours: {start: 09:00, end: 18:00}\n",
+                                                encoding="utf-8")
+    engine = nba.Engine.from_path(tmp_path)
+    assert engine.ruleset.rules[0].rule.action.due.at == dt.time(10, 30)
+    (tmp_path / "data_export.yaml").write_text(text.replace("at: 10:30", "at: 9:00"), encoding="utf-8")
+    with pytest.raises(nba.RulePackError) as caught:
+        nba.Engine.from_path(tmp_path)
+    assert "data_export.yaml:17:" in str(caught.value) and "'9:00' is not a time of day" in str(caught.value)
+    assert 'e.g. at: "09:00"' in str(caught.value)
+
+
+def test_a_long_base_60_looking_value_is_text_and_loads_at_once(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("pack: p\nversion: " + ":".join(["59"] * 200_000) + "\n", encoding="utf-8")
+    engine = nba.Engine.from_path(tmp_path)  # before: quadratic base-60 arithmetic, minutes for a few MB
+    assert engine.ruleset.packs == ("p",)
