@@ -18,7 +18,8 @@ from ..engine import Engine
 from ..errors import Problem, RulePackError
 from ..packs.loader import Loc, Mark, locate, read_yaml, sort_problems, validation_problems
 from ..snapshot import AccountSnapshot
-from ..vocab import DiscountOutcome, RenewalStage, RiskLevel
+from ..snapshot import HistoryEntry
+from ..vocab import ActionStatus, DiscountOutcome, HistoryStatus, Outcome as OutcomeName, RenewalStage, RiskLevel
 
 SUFFIXES = (".test.yaml", ".test.yml")
 
@@ -39,7 +40,20 @@ class Expect(_Model):
     due_by: dict[str, dt.datetime] = Field(default_factory=dict, description="rule id -> the latest acceptable due")
     owner_role: dict[str, str] = Field(default_factory=dict, description="rule id -> the owner role of its action")
     text_contains: dict[str, str] = Field(default_factory=dict, description="rule id -> words its action's text contains")
-    suppressed: list[str] = Field(default_factory=list, description="rule ids held back by arbitration")
+    suppressed: list[str] = Field(default_factory=list, description="rule ids held back (by arbitration, or by the history)")
+    status: dict[str, ActionStatus] = Field(default_factory=dict, description="rule id -> the status of its action: new, open, overdue")
+    withdrawn: list[str] = Field(default_factory=list, description="rule ids whose open action is withdrawn")
+
+
+class PastAction(_Model):
+    """An action issued earlier, for the scenario's action history: named by its rule, its id found by nba."""
+
+    rule: str = Field(min_length=1, description="pack/rule whose action it was")
+    status: HistoryStatus
+    outcome: OutcomeName | None = None
+    issued_at: dt.datetime | None = Field(default=None, description="when it was issued (default: the scenario's as_of); "
+                                          "the snapshot is evaluated then to find the action's id and due")
+    closed_at: dt.datetime | None = None
 
 
 class Scenario(_Model):
@@ -49,6 +63,7 @@ class Scenario(_Model):
     snapshot: str | dict[str, Any] = Field(description="a name from the file's `snapshots`, a JSON file path, or inline")
     patch: dict[str, Any] = Field(default_factory=dict, description="merged into the snapshot: mappings merge, other values replace")
     as_of: dt.datetime
+    history: list[PastAction] = Field(default_factory=list, description="actions issued earlier and what became of them")
     expect: Expect
 
 
@@ -140,6 +155,10 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
             snapshot = _snapshot(scenario, spec.snapshots, file, i, marks, problems)
             if snapshot is None:
                 continue
+            if scenario.history:
+                snapshot = _with_history(engine, scenario, snapshot, display, i, marks, problems)
+                if snapshot is None:
+                    continue
             outcomes.append(_check(display, scenario, engine.evaluate(snapshot, as_of=scenario.as_of)))
     exercised = {r for o in outcomes for r in o.fired}
     all_rules = sorted({r for e in engines.values() for r in e.rule_ids})
@@ -168,6 +187,28 @@ def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, 
         where = loc if isinstance(scenario.snapshot, dict) else ("scenarios", index, "patch")
         problems.extend(validation_problems(exc, AccountSnapshot, str(file), marks, prefix=where))
         return None
+
+
+def _with_history(engine: Engine, scenario: Scenario, snapshot: AccountSnapshot, file: str, index: int,
+                  marks: dict[Loc, Mark], problems: list[Problem]) -> AccountSnapshot | None:
+    """The snapshot with the scenario's past actions, each id and due found by evaluating when it was issued."""
+    entries: list[HistoryEntry] = []
+    for k, past in enumerate(scenario.history):
+        issued = past.issued_at or scenario.as_of
+        decision = engine.evaluate(snapshot, as_of=issued)
+        found = [(a.id, a.due, a.contact.id if a.contact else None) for a in decision.actions if a.rule == past.rule]
+        found += [(i, a.due, a.contact.id if a.contact else None) for a in decision.actions
+                  for i, r in zip(a.merged_ids, a.merged_rules, strict=True) if r == past.rule]
+        if not found:
+            made = ", ".join(sorted({a.rule for a in decision.actions})) or "none"
+            problems.append(locate(file, marks, ("scenarios", index, "history", k, "rule"),
+                                   f"{past.rule} produces no action at {issued.isoformat()} to put in the history",
+                                   f"actions at that moment come from: {made}"))
+            return None
+        ident, due, contact = found[0]
+        entries.append(HistoryEntry(id=ident, rule=past.rule, status=past.status, contact_id=contact, issued_at=issued,
+                                    due=due, closed_at=past.closed_at, outcome=past.outcome))
+    return snapshot.model_copy(update={"action_history": [*snapshot.action_history, *entries]})
 
 
 def _merge(base: Any, changes: dict[str, Any]) -> Any:
@@ -223,4 +264,12 @@ def _check(file: str, scenario: Scenario, decision: Decision) -> Outcome:
     for rule in expect.suppressed:
         if rule not in held:
             failures.append(f"expected {rule} to be held back; held back: {', '.join(sorted(held)) or 'none'}")
+    for rule, status in expect.status.items():
+        action = by_rule.get(rule)
+        if action is None or action.status != status:
+            failures.append(f"expected {rule}'s action to be {status}; got {action.status if action else 'no action'}")
+    gone = {w.rule for w in decision.withdrawn}
+    for rule in expect.withdrawn:
+        if rule not in gone:
+            failures.append(f"expected {rule}'s open action to be withdrawn; withdrawn: {', '.join(sorted(gone)) or 'none'}")
     return Outcome(file, scenario.name, failures, fired)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import textwrap
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ def test_every_shipped_scenario_passes_and_covers_every_rule() -> None:
     assert result.returncode == 0, result.stdout
     assert "FAILED" not in result.stdout
     assert "rule coverage: 24/24 rules exercised by a scenario" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("37 passed in ")
+    assert result.stdout.splitlines()[-1].startswith("40 passed in ")
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -70,3 +71,25 @@ def test_no_scenarios_exits_5(tmp_path: Path) -> None:
 def test_missing_path_exits_2(tmp_path: Path) -> None:
     result = nba_cli("test", str(tmp_path / "none"))
     assert result.returncode == 2 and "no such file or folder" in result.stdout
+
+
+def test_a_history_entry_for_a_rule_that_made_no_action_is_a_located_error(tmp_path: Path) -> None:
+    from nba.tools.scenarios import run
+
+    text = (RULES / "data_export.test.yaml").read_text(encoding="utf-8")
+    start = text.index("scenarios:")
+    scenario = textwrap.dedent("""\
+        scenarios:
+          - name: a past call from a rule that never fired
+            snapshot: vostok
+            as_of: "2025-04-02T09:00:00+05:00"
+            history:
+              - {rule: activity_drop/usage_audit_call, status: done, outcome: accepted}
+            expect: {no_actions: [activity_drop]}
+        """)
+    path = tmp_path / "x.test.yaml"
+    path.write_text(text[:start] + scenario, encoding="utf-8")
+    report = run([path], rules=RULES)
+    assert len(report.problems) == 1
+    problem = str(report.problems[0])
+    assert "x.test.yaml:" in problem and "activity_drop/usage_audit_call produces no action" in problem
