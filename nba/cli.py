@@ -33,9 +33,12 @@ def parse_as_of(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
     try:
-        return dt.datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"--as-of {text!r} is not an ISO 8601 date or datetime, e.g. 2025-03-31T09:00:00+05:00") from None
+    if not 1900 <= moment.year <= 2200:
+        raise InputError(f"--as-of {text!r} is outside the years nba plans for (1900-2200); give the morning to plan")
+    return moment
 
 
 def load_engine(rules: str | None) -> Engine:
@@ -108,10 +111,21 @@ def cmd_explain(args: argparse.Namespace, stdout: TextIO) -> int:
     except KeyError as exc:
         raise InputError(f"--rule: {exc.args[0]}") from None
     if args.format == "json":
-        stdout.write(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        stdout.write(json.dumps(_finite(explanation.model_dump(mode="json")), ensure_ascii=False, indent=2) + "\n")
     else:
         stdout.write(explanation.text())
     return EXIT_OK
+
+
+def _finite(value: object) -> object:
+    """JSON has no infinity or NaN: such numbers become the strings "inf", "-inf", "nan" (valid JSON for any reader)."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def cmd_lint(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -361,6 +375,17 @@ def _default_rules() -> str:
     return "rules" if Path("rules").is_dir() else str(default_rules_path())
 
 
+def _workers(text: str) -> int:
+    """--workers: a whole number from 1 to 64 (more processes than that only fight for the cores)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 64")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit status 2 and no traceback (as argparse does), to stderr."""
 
@@ -415,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--out", required=True, help="output file (jsonl, csv) or folder (ics: one calendar per owner)")
     ep.add_argument("--format", choices=("jsonl", "csv", "ics"), default="jsonl")
     ep.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
-    ep.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ep.add_argument("--workers", type=_workers, default=1, help="worker processes, 1 to 64 (default 1)")
     ep.add_argument("--capacity", help="YAML file of daily call and meeting capacity per owner")
     ep.add_argument("--ledger", help="SQLite ledger file: read each account's action history from it and record "
                     "what this run issued, changed and withdrew (created when missing)")

@@ -122,7 +122,8 @@ def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
     """Raw records, unparsed: (file, line, bytes) per line of a .jsonl file, (file, None, bytes) per .json file."""
     if path.is_dir():
         for file in sorted(path.glob("*.json")):
-            yield _raw_file(file)
+            if file.is_file():  # a folder that happens to be called x.json is not a snapshot
+                yield _raw_file(file)
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")

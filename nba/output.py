@@ -177,6 +177,9 @@ def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int]
             cancel.add("x-nba-account", item.account_id)
             calendar.add_component(cancel)
         calendar.add_missing_timezones()
+        # Time zones first, by TZID, then the events in their order: the file must not depend on set order.
+        zones = sorted((c for c in calendar.subcomponents if c.name == "VTIMEZONE"), key=lambda c: str(c.get("tzid")))
+        calendar.subcomponents = zones + [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
         out[names[owner]] = calendar.to_ical().decode("utf-8")
     return out
 

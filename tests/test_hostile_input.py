@@ -175,3 +175,90 @@ def test_yaml_pack_cannot_reach_python(tmp_path: Path) -> None:
     with pytest.raises(RulePackError, match="is not allowed"):
         nba.Engine.from_path(_write(tmp_path, bad))
     assert not MARKER.exists()
+
+
+# -- every entry point answers in one located line, never a traceback ----------------------------------------
+def _cli(*args: str) -> tuple[int, str]:
+    import io
+
+    from nba.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    assert "Traceback" not in err.getvalue()
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01", "9999-12-31T23:59"])
+def test_an_as_of_no_plan_can_use_exits_2(moment: str) -> None:
+    code, text = _cli("evaluate", str(EXAMPLES / "vostok.json"), "--as-of", moment)
+    assert code == 2 and "outside the years nba plans for" in text
+
+
+@pytest.mark.parametrize("count", ["0", "1000", "two"])
+def test_workers_are_bounded(count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nba.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["evaluate-portfolio", str(EXAMPLES), "--out", str(tmp_path / "d.jsonl"), "--workers", count])
+    assert stopped.value.code == 2 and "--workers" in capsys.readouterr().err
+
+
+def test_a_folder_named_like_a_snapshot_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "vostok.json").write_text(SNAPSHOT_TEXT, encoding="utf-8")
+    (tmp_path / "book" / "archive.json").mkdir()
+    code, text = _cli("evaluate-portfolio", str(tmp_path / "book"), "--as-of", "2025-03-31T09:00",
+                      "--out", str(tmp_path / "d.jsonl"))
+    assert code == 0 and "evaluated 1 accounts" in text
+
+
+def test_explain_json_is_strict_json(tmp_path: Path) -> None:
+    data = json.loads(SNAPSHOT_TEXT)
+    data["limits"] = [{"resource": "seats", "used": 1e15, "limit": 1e-300}]  # a ratio beyond any float
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, text = _cli("explain", str(path), "--as-of", "2025-03-31T09:00", "--format", "json")
+    assert code == 0
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("~\n", "holds no pack"),
+    ("pack: p\nversion: 1\nlocales: []\n", "locales"),
+    ("pack: p\nversion: 1\narbitration:\n  priority:\n    value_reference: {default: .nan}\n", "value_reference"),
+    ("pack: p\nversion: 1\nrules:\n  - id: r\n    when: days_to_end" + " + 1" * 900 + " > 0\n    priority: 1\n"
+     "    action: {kind: task, due: {asap: true}, title: {en: t, ru: t}, text: {en: t, ru: t}, reason: {en: t, ru: t}}\n",
+     "nested more than 50 levels"),
+])
+def test_packs_that_used_to_pass_silently_or_crash_are_located_errors(tmp_path: Path, text: str, needle: str) -> None:
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        nba.Engine.from_path(tmp_path)
+    assert needle in str(caught.value) and "p.yaml:" in str(caught.value)
+    code, out = _cli("lint", str(tmp_path))
+    assert code == 2 and needle in out
+
+
+def test_a_pack_file_with_an_upper_case_suffix_is_loaded(tmp_path: Path) -> None:
+    (tmp_path / "risk.YAML").write_text((RULES / "risk.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert nba.Engine.from_path(tmp_path).ruleset.packs == ("risk",)
+
+
+def test_calendars_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"ics-{seed}"
+        subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", "2025-03-31T09:00",
+                        "--format", "ics", "--out", str(out)], check=True, capture_output=True, timeout=120,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("*.ics"))})
+    assert outputs[0] == outputs[1] and len(outputs[0]) >= 4

@@ -168,19 +168,23 @@ class _Parser:
         return left
 
     def _sum(self) -> Node:
-        node = self._product()
-        while self.tok.kind == "op" and self.tok.text in ("+", "-"):
-            op = self._advance().text
-            right = self._product()
-            node = Arith(node.start, right.end, op, node, right)
-        return node
+        return self._chain(("+", "-"), self._product)
 
     def _product(self) -> Node:
-        node = self._unary()
-        while self.tok.kind == "op" and self.tok.text in ("*", "/"):
+        return self._chain(("*", "/"), self._unary)
+
+    def _chain(self, ops: tuple[str, ...], parse_operand: Callable[[], Node]) -> Node:
+        """A left-nested chain `a + b - c`: each operator is one level deeper, and counts against MAX_DEPTH
+        (a chain of thousands of `+ 1` would otherwise exhaust Python's recursion in the checker)."""
+        node = parse_operand()
+        entered = 0
+        while self.tok.kind == "op" and self.tok.text in ops:
+            self._enter()
+            entered += 1
             op = self._advance().text
-            right = self._unary()
+            right = parse_operand()
             node = Arith(node.start, right.end, op, node, right)
+        self.depth -= entered
         return node
 
     def _unary(self) -> Node:

@@ -280,8 +280,8 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-                                and not p.name.endswith((".test.yaml", ".test.yml"))))
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+                                and not p.name.lower().endswith((".test.yaml", ".test.yml"))))
         else:
             files.append(path)
     return files
@@ -303,7 +303,11 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
         display = str(file)
         data, marks, found = read_yaml(file, display)
         problems.extend(found)
-        if data is None or found:
+        if found:
+            continue
+        if data is None:
+            problems.append(Problem(display, 1, 1, "the file holds no pack (only a null value)",
+                                    "a pack starts with `pack:`, `version:` and `rules:`"))
             continue
         if not isinstance(data, dict):
             problems.append(Problem(display, 1, 1, "a pack must be a mapping of fields", "start with `pack: my_pack`"))

@@ -10,14 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..vocab import ActionKind, OfferCondition, OwnerRole, RiskLevel, Term
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Texts = Annotated[dict[str, str], Field(description="one text per locale, e.g. {en: ..., ru: ...}")]
+Texts = Annotated[dict[str, str], Field(min_length=1, description="one text per locale, e.g. {en: ..., ru: ...}")]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ContactPick = Literal["primary", "new_contact", "export_ticket_author", "discount_requester", "latest_reply"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class WorkingHoursSettings(_Model):
@@ -308,7 +308,8 @@ class Pack(_Model):
     pack: Identifier
     version: int | str
     description: str = ""
-    locales: list[str] = Field(default_factory=lambda: ["en", "ru"], description="locales every text must be written in")
+    locales: list[str] = Field(default_factory=lambda: ["en", "ru"], min_length=1,
+                               description="locales every text must be written in")
     calendar: CalendarSettings = CalendarSettings()
     rules: list[Rule] = Field(default_factory=list)
     risk: RiskScorecard | None = None
