@@ -7,9 +7,12 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as shells report Ctrl-C
+EXIT_TERMINATED = 143  # as shells report SIGTERM
 
 
 def parse_as_of(text: str | None) -> dt.datetime | None:
@@ -491,8 +495,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = build_parser().parse_args(argv)
+    restore = _on_sigterm()
     try:
         return int(args.handler(args, out))
+    except Terminated:
+        err.write("nba: terminated\n")
+        return EXIT_TERMINATED
     except NbaError as exc:
         err.write(f"nba: {exc}\n")
         return EXIT_BAD_INPUT
@@ -509,6 +517,29 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         err.write(f"nba: internal error ({type(exc).__name__}: {exc}). "
                   "Run again with NBA_DEBUG=1 to see where, and please report it\n")
         return EXIT_BAD_INPUT
+    finally:
+        restore()
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the program is, so temporary files and the ledger's transaction are undone."""
+
+
+def _on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into `Terminated` (in the main thread only); returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, stop)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+    return restore
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import itertools
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +33,22 @@ def in_zone(decision: Decision, zone: ZoneInfo) -> Decision:
 
 
 def _start_worker(engine: Engine) -> None:
+    # Ctrl-C reaches the whole process group: the parent answers it, the workers stay quiet and are shut down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork: just end
+    _die_with_parent()
     _WORKER_ENGINE.append(engine)
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this worker if its parent dies (even by kill -9): no orphans left blocked."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        pass
 
 
 def _evaluate_chunk(chunk: list[bytes], as_of: dt.datetime) -> list[bytes]:
@@ -66,7 +84,8 @@ def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]],
     """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight."""
     source = iter(items)
     pending: deque[Future[list[Out]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,))
+    try:
         def submit() -> bool:
             chunk = list(itertools.islice(source, chunk_size))
             if chunk:
@@ -80,6 +99,14 @@ def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]],
             results = pending.popleft().result()
             submit()
             yield from results
+    except BaseException:
+        # Interrupted, terminated, or the consumer stopped early: drop the queued work and end the workers now.
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    pool.shutdown(wait=True)
 
 
 #: One raw record: where it came from (a file, and a line for JSON Lines) and its bytes.
