@@ -42,8 +42,18 @@ class _Model(BaseModel):
 
 @cache
 def _supported_countries() -> frozenset[str]:
-    # Immutable after the first call: the list of countries the installed `holidays` knows.
-    return frozenset(holidays.list_supported_countries())
+    """The country codes the installed `holidays` knows (immutable after the first call).
+
+    Read from its registry (a table, 0.1 ms) rather than `list_supported_countries()`, which imports every
+    country module (80 ms) just to list them.
+    """
+    try:
+        from holidays import registry
+
+        return frozenset(code for entry in registry.COUNTRIES.values() for code in entry[1:]
+                         if 2 <= len(code) <= 3 and code.isalpha() and code.isupper())
+    except (ImportError, AttributeError, IndexError):  # pragma: no cover - a holidays without the registry table
+        return frozenset(holidays.list_supported_countries())
 
 
 #: Zone names that mean "whatever the host is set to": a decision must not depend on the machine.

@@ -74,3 +74,12 @@ def test_snapshots_are_immutable() -> None:
     snap = nba.AccountSnapshot.model_validate(BASE_KZ)
     with pytest.raises(ValidationError):
         snap.account.name = "changed"  # type: ignore[misc]
+
+
+def test_the_known_countries_are_exactly_those_holidays_lists() -> None:
+    import holidays
+
+    from nba.snapshot import _supported_countries
+
+    # Read from holidays' registry table (fast) — the same set its slow listing gives.
+    assert _supported_countries() == frozenset(holidays.list_supported_countries())

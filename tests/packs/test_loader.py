@@ -209,3 +209,27 @@ def test_a_long_base_60_looking_value_is_text_and_loads_at_once(tmp_path: Path) 
     (tmp_path / "p.yaml").write_text("pack: p\nversion: " + ":".join(["59"] * 200_000) + "\n", encoding="utf-8")
     engine = nba.Engine.from_path(tmp_path)  # before: quadratic base-60 arithmetic, minutes for a few MB
     assert engine.ruleset.packs == ("p",)
+
+
+def test_the_fast_yaml_parser_reads_every_shipped_pack_exactly_like_the_careful_one() -> None:
+    import yaml
+
+    from nba.packs import loader
+
+    if loader._FAST_LOADER is None:
+        pytest.skip("PyYAML without libyaml")
+
+    def nodes(node: yaml.Node, out: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+        out.append((node.tag, node.start_mark.line, node.start_mark.column, getattr(node, "style", None) or None,
+                    node.value if isinstance(node, yaml.ScalarNode) else None))
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])
+        for child in children:
+            nodes(child, out)
+        return out
+
+    for pack in sorted(RULES.glob("*.yaml")):
+        text = pack.read_text(encoding="utf-8")
+        careful = yaml.compose(text, Loader=loader._PackYamlLoader)
+        fast = yaml.compose(text, Loader=loader._FAST_LOADER)
+        assert nodes(fast, []) == nodes(careful, []), pack.name
