@@ -6,7 +6,7 @@
 """
 
 from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed, Withdrawn
-from .engine import Engine
+from .engine import Engine, default_rules_path
 from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
 from .explain import Explanation, MeasureTrace, RuleTrace
 from .signals import CATALOGUE as SIGNALS
@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Engine",
+    "default_rules_path",
     "AccountSnapshot",
     "Decision",
     "NextAction",

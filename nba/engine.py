@@ -87,9 +87,9 @@ class Engine:
         return (_rebuild, (self._sources, self._ruleset.backend))
 
     @classmethod
-    def default(cls, *, backend: ConditionBackend | BackendName = "native") -> Engine:
-        """The engine with the packs shipped with the library."""
-        return cls.from_path(default_rules_path(), backend=backend)
+    def default(cls, *, extra: Iterable[str | Path] = (), backend: ConditionBackend | BackendName = "native") -> Engine:
+        """The engine with the packs shipped with the library, and your own `extra` packs (files or folders) on top."""
+        return cls.from_path([default_rules_path(), *extra], backend=backend)
 
     # -- introspection -----------------------------------------------------------------------------
     @property
@@ -104,7 +104,8 @@ class Engine:
 
     # -- evaluation --------------------------------------------------------------------------------
     def evaluate(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> Decision:
-        """Decide the next actions for one account at `as_of` (naive: the account's local time; None: now)."""
+        """Decide the next actions for one account at `as_of` (naive: the account's local time; None: when the
+        snapshot was taken, its `taken_at`, else now)."""
         return self._run(snapshot, as_of).decision
 
     def evaluate_many(self, snapshots: Iterable[AccountSnapshot], as_of: dt.datetime | None = None, *, workers: int = 1,
@@ -161,8 +162,8 @@ class Engine:
     def _run(self, snapshot: AccountSnapshot, as_of: dt.datetime | None) -> _Run:
         zone = snapshot.account.zone
         if as_of is None:
-            as_of = dt.datetime.now(zone)
-        elif as_of.tzinfo is None:
+            as_of = snapshot.taken_at if snapshot.taken_at is not None else dt.datetime.now(zone)
+        if as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=zone)
         as_of = as_of.astimezone(zone)
         today = as_of.date()

@@ -274,3 +274,5 @@ class AccountSnapshot(_Model):
     touches: list[Touch] = Field(default_factory=list)
     revenue: Revenue | None = None
     action_history: list[HistoryEntry] = Field(default_factory=list, description="actions issued earlier and what became of them")
+    taken_at: dt.datetime | None = Field(default=None, description="when the snapshot was taken: the as-of used when none "
+                                         "is given (naive: the account's local time)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -199,3 +200,33 @@ def test_a_naive_reply_time_is_the_accounts_local_time(kz: Build, tmp_path: Path
                         {"id": "utc", "name": "Дана Ержанова", "last_reply_at": "2025-03-20T20:00:00+00:00"}])
     (action,) = engine.evaluate(snap, as_of=almaty(2025, 3, 31, 9, 0)).actions
     assert action.contact is not None and action.contact.id == "utc"
+
+
+def test_a_snapshot_knows_when_it_was_taken(engine: nba.Engine) -> None:
+    data = json.loads((EXAMPLES / "car_service_chain.json").read_text(encoding="utf-8"))
+    data["taken_at"] = "2025-03-31T09:00"  # naive: the account's local time
+    snapshot = nba.AccountSnapshot.model_validate(data)
+    decision = engine.evaluate(snapshot)  # no as-of: the moment the snapshot was taken, not today
+    assert decision.as_of.replace(tzinfo=None) == dt.datetime(2025, 3, 31, 9, 0)
+    assert decision == engine.evaluate(snapshot, as_of=dt.datetime(2025, 3, 31, 9, 0))
+
+
+def test_your_packs_stack_on_the_shipped_ones(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(textwrap.dedent("""\
+        pack: mine
+        version: 1
+        rules:
+          - id: key_account_review
+            when: segment == "key"
+            priority: 30
+            action:
+              kind: task
+              due: {within_business_days: 5, at: "11:00"}
+              title: {en: Review the key account, ru: Разобрать ключевого клиента}
+              text: {en: "Review {company} {due}", ru: "Разобрать {company} {due}"}
+              reason: {en: a key account, ru: ключевой клиент}
+        """), encoding="utf-8")
+    stacked = nba.Engine.default(extra=[tmp_path])
+    assert "mine/key_account_review" in stacked.rule_ids
+    assert set(nba.Engine.default().rule_ids) < set(stacked.rule_ids)
+    assert nba.default_rules_path().is_dir()

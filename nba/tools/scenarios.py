@@ -18,6 +18,8 @@ from ..engine import Engine
 from ..errors import Problem, RulePackError
 from ..packs.loader import Loc, Mark, locate, read_yaml, sort_problems, validation_problems
 from ..snapshot import AccountSnapshot
+from ..conditions.checker import suggest
+from ..lifecycle import OVERDUE_ESCALATION
 from ..snapshot import HistoryEntry
 from ..vocab import ActionStatus, DiscountOutcome, HistoryStatus, Outcome as OutcomeName, RenewalStage, RiskLevel
 
@@ -150,6 +152,10 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
                 problems.extend(validation_problems(exc, AccountSnapshot, display, marks, prefix=("snapshots", name)))
                 broken.add(name)
         for i, scenario in enumerate(spec.scenarios):
+            unknown = _unknown_names(scenario, engine, display, i, marks)
+            if unknown:
+                problems.extend(unknown)
+                continue
             if isinstance(scenario.snapshot, str) and scenario.snapshot in broken:
                 continue
             snapshot = _snapshot(scenario, spec.snapshots, file, i, marks, problems)
@@ -164,6 +170,34 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
     all_rules = sorted({r for e in engines.values() for r in e.rule_ids})
     return Report(outcomes, [r for r in all_rules if r not in exercised], len(all_rules), sort_problems(problems),
                   time.perf_counter() - start)
+
+
+def _unknown_names(scenario: Scenario, engine: Engine, file: str, index: int, marks: dict[Loc, Mark]) -> list[Problem]:
+    """Rule ids (and pack names, where a field takes them) that the packs do not have: a typo must not pass silently."""
+    rules = set(engine.rule_ids) | {OVERDUE_ESCALATION}
+    packs = set(engine.ruleset.packs)
+    expect = scenario.expect
+    named: list[tuple[Loc, str, bool]] = []  # where, the name, whether a pack name is allowed
+    for field_name in ("actions", "only_actions", "suppressed", "withdrawn", "no_actions"):
+        for k, name in enumerate(getattr(expect, field_name) or ()):
+            named.append((("scenarios", index, "expect", field_name, k), name, field_name == "no_actions"))
+    for field_name in ("due_by", "owner_role", "text_contains", "status"):
+        for name in getattr(expect, field_name):
+            named.append((("scenarios", index, "expect", field_name, name), name, False))
+    for k, past in enumerate(scenario.history):
+        named.append((("scenarios", index, "history", k, "rule"), past.rule, False))
+    problems = []
+    for loc, name, pack_allowed in named:
+        candidate = name.rstrip("/*")
+        if name in rules or (pack_allowed and candidate in packs):
+            continue
+        choices = sorted(rules | packs) if pack_allowed else sorted(rules)
+        close = suggest(name, choices)
+        key_loc = (*loc, "__key__")
+        problems.append(locate(file, marks, key_loc if key_loc in marks else loc,
+                               f"no rule{' or pack' if pack_allowed else ''} `{name}` in the packs under test",
+                               f"did you mean `{close}`?" if close else "rules are written pack/rule"))
+    return problems
 
 
 def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, index: int, marks: dict[Loc, Mark],

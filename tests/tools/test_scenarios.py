@@ -93,3 +93,28 @@ def test_a_history_entry_for_a_rule_that_made_no_action_is_a_located_error(tmp_p
     assert len(report.problems) == 1
     problem = str(report.problems[0])
     assert "x.test.yaml:" in problem and "activity_drop/usage_audit_call produces no action" in problem
+
+
+def test_a_scenario_that_names_a_rule_the_packs_do_not_have_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    from nba.tools.scenarios import run
+
+    text = (RULES / "data_export.test.yaml").read_text(encoding="utf-8")
+    start = text.index("scenarios:")
+    scenario = textwrap.dedent("""\
+        scenarios:
+          - name: a typo must not pass
+            snapshot: vostok
+            as_of: "2025-04-02T09:00:00+05:00"
+            expect:
+              no_actions: [renewal/detractor_renewl, data_exprt]
+              owner_role: {data_export/clarify_export_purpse: csm}
+        """)
+    path = tmp_path / "x.test.yaml"
+    path.write_text(text[:start] + scenario, encoding="utf-8")
+    report = run([path], rules=RULES)
+    messages = [str(p) for p in report.problems]
+    assert len(messages) == 3 and not report.outcomes
+    assert any("no rule or pack `data_exprt`" in m and "did you mean `data_export`?" in m for m in messages)
+    assert any("`data_export/clarify_export_purpse`" in m and "did you mean `data_export/clarify_export_purpose`?" in m
+               for m in messages)
+    assert all(m.startswith(f"{path}:") for m in messages)
