@@ -142,7 +142,7 @@ def arbitrate(
             continue
         held = [c for c in remaining if c.rule in conflict.suppress]
         for c in held:
-            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason, id=c.id, cause="conflict"))
+            suppressed.append(Suppressed(rule=c.rule, reason=conflict.reason_in(locale), id=c.id, cause="conflict"))
         remaining = [c for c in remaining if c.rule not in conflict.suppress]
 
     remaining.sort(key=_candidate_order)
@@ -202,8 +202,8 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
     for _ in range(caps.max_delay_days + 30):
         if merge and channel in ("call", "meeting") and candidate.contact_id is not None:
             day = calendar.local(moment).date()
-            for host in kept:
-                if (host.candidate.channel == channel and host.candidate.contact_id == candidate.contact_id
+            for host in kept:  # one call or meeting per person per day, whichever of the two each one is
+                if (host.candidate.channel in ("call", "meeting") and host.candidate.contact_id == candidate.contact_id
                         and calendar.local(host.due).date() == day):
                     return host
         if exempt:

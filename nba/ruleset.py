@@ -24,13 +24,16 @@ from .packs.model import (
 from .episodes import EPISODE_PARTS, default_episode
 from .signals import CATALOGUE, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
-from .texts import TemplateError, placeholders
+from .texts import TemplateError, pick_locale, placeholders
 from .vocab import ACTION_KINDS
 
 #: Placeholders a template can use besides the signals.
 CONTEXT_PLACEHOLDERS: dict[str, str] = {
     "contact": "the contact's name",
-    "contact_dative": "the contact's name in the dative case (ru: Павлу Громову); other languages: the name",
+    "contact_dative": "the contact's name in the dative case (ru: позвонить Павлу Громову); other languages: the name",
+    "contact_genitive": "the contact's name in the genitive case (ru: у Павла Громова); other languages: the name",
+    "contact_instrumental": "the contact's name in the instrumental case (ru: встретиться с Павлом Громовым); other languages: the name",
+    "contact_prepositional": "the contact's name in the prepositional case (ru: о Павле Громове); other languages: the name",
     "company": "the client's company name",
     "primary_contact": "the primary contact's name",
     "owner": "our person who does the action",
@@ -108,7 +111,11 @@ class CompiledConflict:
     condition: Condition | None
     if_any: frozenset[str] | None  # rule ids; None when the conflict has no `if_any`
     suppress: frozenset[str]  # rule ids
-    reason: str
+    reason: str | dict[str, str]  # one text, or one per locale
+
+    def reason_in(self, locale: str) -> str:
+        """The reason as the account's people read it."""
+        return self.reason if isinstance(self.reason, str) else pick_locale(self.reason, locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +190,9 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         settings = source.pack.arbitration
         assert settings is not None
         for k, conflict in enumerate(settings.conflicts):
+            if isinstance(conflict.reason, dict):
+                problems.extend(_check_texts(source, ("arbitration", "conflicts", k, "reason"), conflict.reason,
+                                             source.pack.locales))
             for field_name in ("if_any", "suppress"):
                 for m, pattern in enumerate(getattr(conflict, field_name)):
                     problem = pattern_problem(pattern, all_rule_ids)

@@ -65,7 +65,7 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("max_limit", "number", "units", "the plan's limit for that resource"),
     _spec("new_contact_ticket_days", "number", "days", f"days since a contact new within {NEW_CONTACT_DAYS} days (or unknown to us) opened a ticket"),
     _spec("new_contact_id", "text", "", "id of that new contact"),
-    _spec("primary_silent_days", "number", "days", "days since the primary contact last replied to us"),
+    _spec("primary_silent_days", "number", "days", "days since we last heard from the primary contact: a reply, or a ticket or request they made"),
     _spec("has_primary_contact", "bool", "", "whether a primary contact is known"),
     _spec("export_request_days", "number", "days", "days since the latest ticket asking to export data (by category, or by its words)"),
     _spec("export_ticket_id", "text", "", "id of that ticket"),
@@ -350,8 +350,15 @@ def _limits(snapshot: AccountSnapshot, out: dict[str, SignalValue]) -> None:
 def _contacts(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:
     primary = next((c for c in snapshot.contacts if c.is_primary), None)
     out["has_primary_contact"] = primary is not None
-    if primary is not None and primary.last_reply_at is not None:
-        out["primary_silent_days"] = float(max(0, (today - local_date(primary.last_reply_at, zone)).days))
+    if primary is not None:
+        # Hearing from the person counts, whatever the channel: a reply, a ticket or a request they made.
+        heard = [local_date(primary.last_reply_at, zone)] if primary.last_reply_at is not None else []
+        heard += [d for d in (local_date(t.opened_at, zone) for t in snapshot.tickets if t.contact_id == primary.id)
+                  if d <= today]
+        heard += [d for d in (local_date(r.at, zone) for r in snapshot.requests if r.contact_id == primary.id)
+                  if d <= today]
+        if heard:
+            out["primary_silent_days"] = float(max(0, (today - max(heard)).days))
     known = {c.id: c for c in snapshot.contacts}
     newest: tuple[dt.date, str, str] | None = None
     for ticket in snapshot.tickets:

@@ -129,6 +129,10 @@ class NumberStyle:
         return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.group)
 
 
+_CASES = {"genitive": Case.GENITIVE, "dative": Case.DATIVE, "accusative": Case.ACCUSATIVE,
+          "instrumental": Case.INSTRUMENTAL, "prepositional": Case.PREPOSITIONAL}
+
+
 class Inflector:
     """Puts Russian names into the dative case with pytrovich; one per engine, built once (its rules load from disk)."""
 
@@ -139,9 +143,16 @@ class Inflector:
 
     def dative(self, full_name: str) -> str:
         """A Russian name in the dative case ("Павел Громов" -> "Павлу Громову"); other names unchanged."""
-        return self._known.get(full_name, lambda: self._decline(full_name))
+        return self.decline(full_name, "dative")
 
-    def _decline(self, full_name: str) -> str:
+    def decline(self, full_name: str, case: str) -> str:
+        """A Russian name in `case` (genitive, dative, accusative, instrumental, prepositional); other names unchanged.
+
+        "с Павлом Громовым" (instrumental), "о Павле Громове" (prepositional), "у Павла Громова" (genitive).
+        """
+        return self._known.get((full_name, case), lambda: self._decline(full_name, _CASES[case]))
+
+    def _decline(self, full_name: str, case: Case = Case.DATIVE) -> str:
         parts = full_name.split()
         if not 1 <= len(parts) <= 3 or not all(_CYRILLIC.match(p) for p in parts):
             return full_name
@@ -152,7 +163,7 @@ class Inflector:
         else:
             roles = [NamePart.FIRSTNAME, NamePart.LASTNAME][: len(parts)]
         gender = self._gender(parts, roles)
-        return " ".join(self._maker.make(role, gender, Case.DATIVE, part) for role, part in zip(roles, parts, strict=True))
+        return " ".join(self._maker.make(role, gender, case, part) for role, part in zip(roles, parts, strict=True))
 
     def _gender(self, parts: list[str], roles: list[NamePart]) -> Gender:
         named = dict(zip(roles, parts, strict=True))

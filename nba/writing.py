@@ -40,6 +40,8 @@ _OFFER_WORDS = {
     },
 }
 _NOBODY = {"ru": ("контакт клиента", "контакту клиента"), "en": ("the client's contact", "the client's contact")}
+_NOBODY_CASES = {"ru": {"genitive": "контакта клиента", "instrumental": "контактом клиента",
+                        "prepositional": "контакте клиента"}}
 _YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
 
 
@@ -54,6 +56,7 @@ class Voice:
     no: str
     nobody: str
     nobody_dative: str
+    nobody_cases: dict[str, str]
 
 
 class Facts:
@@ -173,6 +176,10 @@ class ActionWriter:
         """A Russian name in the dative case; other names unchanged."""
         return self._inflector.dative(name)
 
+    def decline(self, name: str, case: str) -> str:
+        """A Russian name in `case`; other names unchanged."""
+        return self._inflector.decline(name, case)
+
     def _rule_texts(self, rule: CompiledRule, locale: str) -> tuple[str, str, str]:
         template = rule.rule.action
         return self._texts.get((rule.id, locale), lambda: (
@@ -225,7 +232,7 @@ def _voice(locale: str) -> Voice:
     lang = language(locale)
     yes, no = _YES_NO.get(lang, _YES_NO["en"])
     nobody, nobody_dative = _NOBODY.get(lang, _NOBODY["en"])
-    return Voice(locale, lang, NumberStyle.for_locale(locale), yes, no, nobody, nobody_dative)
+    return Voice(locale, lang, NumberStyle.for_locale(locale), yes, no, nobody, nobody_dative, _NOBODY_CASES.get(lang, {}))
 
 
 def person_for(role: str, snapshot: AccountSnapshot) -> str | None:
@@ -248,6 +255,15 @@ def _contact_dative(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     if not slot.contact:
         return facts.voice.nobody_dative
     return writer.dative(slot.contact) if facts.voice.language == "ru" else slot.contact
+
+
+def _contact_in(case: str) -> _Filler:
+    """The filler of {contact_CASE}: the contact's name in that case in Russian (the name as it is elsewhere)."""
+    def fill(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
+        if not slot.contact:
+            return facts.voice.nobody_cases.get(case, facts.voice.nobody)
+        return writer.decline(slot.contact, case) if facts.voice.language == "ru" else slot.contact
+    return fill
 
 
 def _primary_contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
@@ -283,6 +299,9 @@ def _export_ticket_subject(writer: ActionWriter, facts: Facts, slot: _Slot) -> s
 _CONTEXT: dict[str, _Filler] = {
     "contact": _contact,
     "contact_dative": _contact_dative,
+    "contact_genitive": _contact_in("genitive"),
+    "contact_instrumental": _contact_in("instrumental"),
+    "contact_prepositional": _contact_in("prepositional"),
     "company": lambda w, f, s: f.snapshot.account.name,
     "primary_contact": _primary_contact,
     "owner": lambda w, f, s: s.owner or s.role,

@@ -45,11 +45,12 @@ def test_two_rules_calling_one_person_on_one_day_become_one_call(engine: nba.Eng
     assert len(calls_to_c1) == 1
     call = calls_to_c1[0]
     assert call.rule == "discount_request/present_counter_offer"  # the highest priority keeps the lead
-    assert call.merged_rules == ["activity_drop/usage_audit_call", "tariff_limit/upgrade_offer"]
-    assert ("Также обсудить: звонок о падении активности и аудит использования; "
-            "предложить переход на старший тариф до упора в лимит") in call.text
-    assert call.reasons == ["запрошена скидка 20% 3 дн. назад", "активность упала на 51% за последние 30 дней",
-                            "seats использовано на 94%"]
+    assert call.merged_rules == ["activity_drop/usage_audit_call"]
+    assert "Также обсудить: звонок о падении активности и аудит использования" in call.text
+    assert call.reasons == ["запрошена скидка 20% 3 дн. назад", "активность упала на 51% за последние 30 дней"]
+    # The export request makes an upgrade offer wrong, also as a topic of another call.
+    assert "переход на старший тариф" not in call.text
+    assert [(s.rule, s.cause) for s in decision.suppressed] == [("tariff_limit/upgrade_offer", "conflict")]
 
 
 def test_different_people_are_not_merged(engine: nba.Engine, kz: Build) -> None:
@@ -72,19 +73,29 @@ def test_contact_cap_moves_the_call_and_the_text_names_the_new_day(engine: nba.E
     touches = [{"at": "2025-03-03T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"},
                {"at": "2025-03-26T10:00:00+05:00", "channel": "call", "contact_id": "c1"},
                {"at": "2025-03-28T15:00:00+05:00", "channel": "call", "contact_id": "c1"}]
-    decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
+    decision = engine.evaluate(many_signals(kz, touches=touches, requests=[]), as_of=AS_OF)
     (call,) = [a for a in decision.actions if a.contact and a.contact.id == "c1"]
     # Two calls to c1 in the last 7 days: the next one may come once the 26 March call leaves the window.
-    assert call.due.isoformat() == "2025-04-02T11:00:00+05:00"
-    assert "в среду 2 апреля в 11:00" in call.text
-    assert call.notes == ["moved from 2025-03-31 11:00 to 2025-04-02 11:00: contact cap: 2 call(s) to c1 within 7 days"]
+    assert call.rule == "activity_drop/usage_audit_call"
+    assert call.due.isoformat() == "2025-04-02T10:00:00+05:00"
+    assert "в среду 2 апреля в 10:00" in call.text
+    assert call.notes == ["moved from 2025-03-31 10:00 to 2025-04-02 10:00: contact cap: 2 call(s) to c1 within 7 days"]
+
+
+def test_the_clients_own_request_is_answered_on_time_whatever_the_caps(engine: nba.Engine, kz: Build) -> None:
+    touches = [{"at": "2025-03-26T10:00:00+05:00", "channel": "call", "contact_id": "c1"},
+               {"at": "2025-03-28T15:00:00+05:00", "channel": "call", "contact_id": "c1"},
+               {"at": "2025-03-31T08:30:00+05:00", "channel": "email", "contact_id": "c1"}]
+    decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
+    (call,) = [a for a in decision.actions if a.rule == "discount_request/present_counter_offer"]
+    assert call.due.isoformat() == "2025-03-31T11:00:00+05:00" and call.notes == []
 
 
 def test_quiet_period_after_a_touch(engine: nba.Engine, kz: Build) -> None:
     touches = [{"at": "2025-03-31T08:30:00+05:00", "channel": "email", "contact_id": "c1"}]  # this morning
-    decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
+    decision = engine.evaluate(many_signals(kz, touches=touches, requests=[]), as_of=AS_OF)
     (call,) = [a for a in decision.actions if a.contact and a.contact.id == "c1"]
-    assert call.due.isoformat() == "2025-04-01T11:00:00+05:00"
+    assert call.due.isoformat() == "2025-04-01T10:00:00+05:00"
 
 
 def test_export_calls_are_exempt_from_caps(engine: nba.Engine, kz: Build) -> None:

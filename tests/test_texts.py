@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+
+import nba
 
 from nba.texts import Inflector, NumberStyle, TemplateError, format_due, pick_locale, placeholders, render
 
@@ -77,3 +80,26 @@ def test_locale_choice_falls_back() -> None:
     texts = {"en": "Call", "ru": "Звонок"}
     assert pick_locale(texts, "ru_KZ") == "Звонок"
     assert pick_locale(texts, "kk") == "Call"
+
+
+@pytest.mark.parametrize(("name", "case", "expected"), [
+    ("Павел Громов", "instrumental", "Павлом Громовым"),
+    ("Павел Громов", "genitive", "Павла Громова"),
+    ("Павел Громов", "prepositional", "Павле Громове"),
+    ("Сергей Павлович Орлов", "instrumental", "Сергеем Павловичем Орловым"),
+    ("Аружан Касымова", "instrumental", "Аружан Касымовой"),
+    ("Maria Lopez", "instrumental", "Maria Lopez"),
+])
+def test_names_take_the_case_their_preposition_needs(name: str, case: str, expected: str) -> None:
+    from nba.texts import Inflector
+
+    assert Inflector().decline(name, case) == expected
+
+
+def test_a_meeting_is_with_the_person_in_the_instrumental_case(engine: nba.Engine, kz: Callable[..., nba.AccountSnapshot]) -> None:
+    snapshot = kz(contacts=[{"id": "c1", "name": "Павел Громов", "is_primary": True, "last_reply_at": "2025-03-20T11:20:00+05:00"}],
+                  touches=[{"at": "2024-12-01T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"}],
+                  contract={"end_date": "2025-12-31"})  # far from renewal: the meeting is not merged into a call
+    [meeting] = [a for a in engine.evaluate(snapshot, as_of=dt.datetime(2025, 3, 31, 9, 0)).actions
+                 if a.rule == "cadence/quarterly_touch"]
+    assert meeting.text.startswith("Встретиться с Павлом Громовым (TOO Vostok)")

@@ -263,7 +263,7 @@ class Conflict(_Model):
     when: str | None = Field(default=None, description="condition over signals; omitted = always")
     if_any: list[str] = Field(default_factory=list, description="patterns; applies only if such an action is among the candidates")
     suppress: list[str] = Field(min_length=1, description="patterns of actions to hold back: pack/rule globs, kind:NAME, channel:NAME")
-    reason: str = Field(min_length=1)
+    reason: str | Texts = Field(description="why, as people read it: one text, or one per locale ({en: ..., ru: ...})")
 
 
 class ContactCaps(_Model):

@@ -193,15 +193,16 @@ def test_malformed_tagged_values_are_problems_not_crashes(tmp_path: Path) -> Non
 
 
 def test_an_unquoted_time_is_read_as_a_time_and_base_60_numbers_are_plain_text(tmp_path: Path) -> None:
-    text = (RULES / "data_export.yaml").read_text(encoding="utf-8").replace('at: "10:00"', "at: 10:30")
-    (tmp_path / "data_export.yaml").write_text(text + "calendar:\n  working_hours: {start: 09:00, end: 18:00}\n",
-                                                encoding="utf-8")
+    text = (RULES / "activity_drop.yaml").read_text(encoding="utf-8").replace('at: "10:00"', "at: 10:30")
+    (tmp_path / "activity_drop.yaml").write_text(text + "calendar:\n  working_hours: {start: 09:00, end: 18:00}\n",
+                                                  encoding="utf-8")
     engine = nba.Engine.from_path(tmp_path)
     assert engine.ruleset.rules[0].rule.action.due.at == dt.time(10, 30)
-    (tmp_path / "data_export.yaml").write_text(text.replace("at: 10:30", "at: 9:00"), encoding="utf-8")
+    (tmp_path / "activity_drop.yaml").write_text(text.replace("at: 10:30", "at: 9:00"), encoding="utf-8")
     with pytest.raises(nba.RulePackError) as caught:
         nba.Engine.from_path(tmp_path)
-    assert "data_export.yaml:17:" in str(caught.value) and "'9:00' is not a time of day" in str(caught.value)
+    line = text.splitlines().index('      due: {within_business_days: 2, at: 10:30}') + 1
+    assert f"activity_drop.yaml:{line}:" in str(caught.value) and "'9:00' is not a time of day" in str(caught.value)
     assert 'e.g. at: "09:00"' in str(caught.value)
 
 

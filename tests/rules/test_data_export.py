@@ -30,7 +30,11 @@ def test_same_day_when_the_morning_slot_is_still_ahead(pack_engine: Callable[[st
 def test_next_business_day_skips_nowruz(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
     engine = pack_engine("data_export")
     ticket = {**EXPORT_TICKET, "opened_at": "2025-03-20T12:00:00+05:00"}
+    # Hours remain on 20 March: the same afternoon, before the holidays.
     (action,) = export_actions(engine, kz(tickets=[ticket]), almaty(2025, 3, 20, 12, 30))
+    assert action.due.isoformat() == "2025-03-20T12:30:00+05:00"
+    # After hours: Nowruz (21-25 March) is skipped, the first slot of the next working day.
+    (action,) = export_actions(engine, kz(tickets=[ticket]), almaty(2025, 3, 20, 18, 5))
     assert action.due.isoformat() == "2025-03-26T10:00:00+05:00"
 
 
@@ -50,8 +54,11 @@ def test_english_words_in_a_us_account(pack_engine: Callable[[str], nba.Engine],
     engine = pack_engine("data_export")
     ticket = {"id": "z-9", "opened_at": "2025-07-02T16:00:00-04:00", "contact_id": "u1",
               "subject": "How can we export all our customers to CSV?"}
+    # Working hours remain on Thursday 3 July: the next free slot that afternoon, not the next business day.
     (action,) = export_actions(engine, us(tickets=[ticket]), new_york(2025, 7, 3, 16, 0))
-    # 4 July is Independence Day: the next business day is Monday 7 July.
+    assert action.due.isoformat() == "2025-07-03T16:00:00-04:00"
+    # After hours, 4 July is Independence Day: the first slot of the next working day, Monday 7 July.
+    (action,) = export_actions(engine, us(tickets=[ticket]), new_york(2025, 7, 3, 18, 30))
     assert action.due.isoformat() == "2025-07-07T10:00:00-04:00"
     assert action.text.startswith("Call Maria Lopez (Acme Logistics Inc.) on Monday, July 7 at 10:00: ticket z-9 asks to export")
 

@@ -25,7 +25,9 @@ def test_text_explains_each_rule_and_arbitration() -> None:
     assert "data_export/clarify_export_purpose: fired — kept: call due 2025-03-31T10:00:00+05:00" in out
     assert "new_contact/welcome_call: not fired — `new_contact_ticket_days <= 14` was false (new_contact_ticket_days = 21)" in out
     assert "activity_drop/usage_audit_call: not fired — `activity_drop_pct >= 40` has no data (activity_drop_pct = unknown)" in out
-    assert "tariff_limit/upgrade_offer merged into discount_request/present_counter_offer: one call per contact per day" in out
+    assert "renewal/value_call merged into discount_request/present_counter_offer: one call per contact per day" in out
+    assert ("tariff_limit/upgrade_offer: fired — held back: не предлагать расширение, пока выясняем, "
+            "зачем клиенту выгрузка данных") in out
     assert "  + data_export (25): export_request_days <= 30" in out
     assert "export_ticket_id          \"t-77\"" in out
 

@@ -20,7 +20,7 @@ def test_every_shipped_scenario_passes_and_covers_every_rule() -> None:
     assert result.returncode == 0, result.stdout
     assert "FAILED" not in result.stdout
     assert "rule coverage: 24/24 rules exercised by a scenario" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("40 passed in ")
+    assert result.stdout.splitlines()[-1].startswith("48 passed in ")
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -50,10 +50,12 @@ def test_a_failing_expectation_is_reported_like_pytest(tmp_path: Path) -> None:
 
 
 def test_a_bad_scenario_file_is_located(tmp_path: Path) -> None:
-    scenario = edit(copy_rules(tmp_path) / "data_export.test.yaml", "    expect:\n      no_actions", "    expectt:\n      no_actions")
+    scenario = edit(copy_rules(tmp_path) / "data_export.test.yaml", "    expect:\n      no_actions: [data_export]\n\n",
+                    "    expectt:\n      no_actions: [data_export]\n\n")
     result = nba_cli("test", str(scenario))
     assert result.returncode == 2
-    assert f"ERROR {scenario}:36:5: unknown field `expectt` in scenarios.2 (did you mean `expect`?)" in result.stdout
+    line = scenario.read_text(encoding="utf-8").splitlines().index("    expectt:") + 1
+    assert f"ERROR {scenario}:{line}:5: unknown field `expectt` in scenarios.3 (did you mean `expect`?)" in result.stdout
 
 
 def test_a_bad_snapshot_in_a_scenario_is_located(tmp_path: Path) -> None:

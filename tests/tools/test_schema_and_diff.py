@@ -39,12 +39,12 @@ def test_diff_shows_who_gains_and_loses_what(tmp_path: Path) -> None:
                     encoding="utf-8")
     result = nba_cli("diff", str(RULES), str(new), "--snapshots", str(EXAMPLES), "--as-of", "2025-03-31T09:00")
     assert result.returncode == 0, result.stderr
-    assert "acc-1042 (" in result.stdout and "  - tariff_limit/upgrade_offer" in result.stdout
+    assert "acc-7 (" in result.stdout and "  - tariff_limit/upgrade_offer" in result.stdout
     assert result.stdout.splitlines()[-1].endswith(f"of {len(list(EXAMPLES.glob('*.json')))} accounts change")
     as_json = json.loads(nba_cli("diff", str(RULES), str(new), "--snapshots", str(EXAMPLES), "--as-of", "2025-03-31T09:00",
                                  "--format", "json").stdout)
     lost = {a["account"]: a["lost"] for a in as_json["accounts"]}
-    assert lost["acc-1042"] == ["tariff_limit/upgrade_offer"]
+    assert lost["acc-7"] == ["tariff_limit/upgrade_offer"]
 
 
 def test_diff_reads_jsonl_and_reports_bad_lines(tmp_path: Path) -> None:
