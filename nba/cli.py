@@ -211,6 +211,14 @@ def cmd_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_timing(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`nba timing`: each rule's due policy, priority and caps, as a Markdown table."""
+    from .tools.timing import timing_markdown
+
+    stdout.write(timing_markdown(load_engine(args.rules)))
+    return EXIT_OK
+
+
 def cmd_signals(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba signals`: the signal catalogue, as a Markdown table."""
     stdout.write(signals_markdown())
@@ -484,6 +492,10 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--as-of", help="ISO 8601 moment; default: the ledger's last run")
     br.add_argument("--format", choices=("text", "markdown"), default="text")
     br.set_defaults(handler=cmd_brief)
+
+    ti = sub.add_parser("timing", help="how each rule decides when its action is due and how urgent it is (Markdown)")
+    ti.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
+    ti.set_defaults(handler=cmd_timing)
 
     si = sub.add_parser("signals", help="print the signal catalogue (Markdown)")
     si.set_defaults(handler=cmd_signals)

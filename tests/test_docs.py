@@ -61,6 +61,13 @@ def test_the_signal_table_is_current() -> None:
     assert signals_markdown() in (DOCS / "signals.md").read_text(encoding="utf-8"), "regenerate the table with `nba signals`"
 
 
+def test_the_timing_table_is_current() -> None:
+    from nba.tools.timing import timing_markdown
+
+    page = (DOCS / "timing-and-urgency.md").read_text(encoding="utf-8")
+    assert timing_markdown(nba.Engine.from_path(REPO / "rules")) in page, "regenerate the table with `nba timing`"
+
+
 def test_every_signal_and_placeholder_is_documented() -> None:
     from nba.ruleset import CONTEXT_PLACEHOLDERS
 
