@@ -98,3 +98,13 @@ def test_the_readme_commands_work_as_written_after_the_quick_start(tmp_path: Pat
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     assert (tmp_path / "ledger.sqlite").exists() and (tmp_path / "decisions.jsonl").exists()
     assert "Что сделать сегодня" in result.stdout
+
+
+def test_every_promise_names_tests_that_exist() -> None:
+    page = (DOCS / "promises.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", page)
+    assert len(named) >= 15
+    for path, test in named:
+        assert (REPO / path).is_file(), path
+        if test:
+            assert f"def {test}(" in (REPO / path).read_text(encoding="utf-8"), f"{path}::{test}"
