@@ -17,7 +17,7 @@ from .decision import NextAction, Suppressed
 from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
 from .ruleset import CompiledConflict
 from .signals import SignalValue
-from .texts import language
+from .messages import message
 from .vocab import ActionStatus
 from .writing import Words
 
@@ -34,9 +34,6 @@ class Draft(Protocol):
                notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
         """The final action."""
         ...
-
-
-_ALSO = {"ru": " Также обсудить: ", "en": " Also discuss: "}
 
 
 @dataclass(slots=True)
@@ -265,9 +262,9 @@ def _build(entry: _Kept, locale: str) -> NextAction:
     if not entry.merged:
         return candidate.draft.action(entry.due, candidate.priority, words, notes=entry.notes, status=candidate.status)
     others = [m.draft.words(entry.due) for m in entry.merged]
-    also = _ALSO.get(language(locale), _ALSO["en"])
-    topics = "; ".join(_lower_first(o.title) for o in others)
-    merged = Words(words.title, f"{words.text}.{also}{topics}", words.reasons + [r for o in others for r in o.reasons])
+    topics = "; ".join(o.topic or _lower_first(o.title) for o in others)  # a topic keeps its figures and dates
+    merged = Words(words.title, f"{words.text}. {message('also_discuss', locale, topics=topics)}",
+                   words.reasons + [r for o in others for r in o.reasons])
     return candidate.draft.action(entry.due, candidate.priority, merged, merged_rules=[m.rule for m in entry.merged],
                                   merged_ids=[m.id for m in entry.merged],
                                   notes=entry.notes, status=candidate.status)

@@ -52,6 +52,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_nothing": "Открытых действий нет.",
         "brief_due": "срок {due}",
         "nobody": "без ответственного",
+        "also_discuss": "Также обсудить: {topics}",
     },
     "en": {
         "done": "already done{when}: this situation is closed",
@@ -76,6 +77,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_nothing": "No open actions.",
         "brief_due": "due {due}",
         "nobody": "unassigned",
+        "also_discuss": "Also discuss: {topics}",
     },
 }
 

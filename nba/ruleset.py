@@ -230,7 +230,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         hours = WorkingHours(pack.calendar.working_hours.start, pack.calendar.working_hours.end)
         for i, rule in enumerate(pack.rules):
             if rule.enabled:
-                used = _placeholders(rule.action.title, rule.action.text, rule.action.reason)
+                used = _placeholders(rule.action.title, rule.action.text, rule.action.reason, rule.action.topic or {})
                 rules.append(CompiledRule(pack.pack, rule, conditions[(id(source), ("rules", i, "when"))], hours, used))
                 cooldowns[rules[-1].id] = rule.cooldown_days
         if pack.risk is not None:
@@ -319,6 +319,8 @@ def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]
         problems.extend(_check_texts(source, (*base, name), getattr(action, name), locales))
     if action.resolved is not None:
         problems.extend(_check_texts(source, (*base, "resolved"), action.resolved, locales))
+    if action.topic is not None:
+        problems.extend(_check_texts(source, (*base, "topic"), action.topic, locales))
     for k, part in enumerate(rule.episode or ()):
         if part not in EPISODE_PARTS:
             close = suggest(part, EPISODE_PARTS)

@@ -84,14 +84,15 @@ class Facts:
 
 
 class Words:
-    """An action's texts for one due: what it is, what to do, and why."""
+    """An action's texts for one due: what it is, what to do, why, and how it reads merged into another call."""
 
-    __slots__ = ("title", "text", "reasons")
+    __slots__ = ("title", "text", "reasons", "topic")
 
-    def __init__(self, title: str, text: str, reasons: list[str]) -> None:
+    def __init__(self, title: str, text: str, reasons: list[str], topic: str = "") -> None:
         self.title = title
         self.text = text
         self.reasons = reasons
+        self.topic = topic  # "" when the rule has none: its title then stands for it
 
 
 class _Slot:
@@ -113,7 +114,7 @@ class ActionWriter:
         self._inflector = Inflector()
         self._voices: Memo[Voice] = Memo()
         self._phrases: Memo[str] = Memo()
-        self._texts: Memo[tuple[str, str, str]] = Memo()  # a rule's title, text and reason in a locale
+        self._texts: Memo[tuple[str, str, str, str]] = Memo()  # a rule's title, text, reason and topic in a locale
         self._reasons: Memo[str] = Memo()  # a risk measure's reason in a locale
 
     def voice(self, locale: str) -> Voice:
@@ -157,8 +158,8 @@ class ActionWriter:
         values = self.format_signals(rule.signal_placeholders, facts.signals, facts.voice)
         for key in rule.context_placeholders:
             values[key] = _CONTEXT[key](self, facts, slot)
-        title, text, reason = self._rule_texts(rule, facts.voice.locale)
-        return Words(render(title, values), render(text, values), [render(reason, values)])
+        title, text, reason, topic = self._rule_texts(rule, facts.voice.locale)
+        return Words(render(title, values), render(text, values), [render(reason, values)], render(topic, values))
 
     def due_phrase(self, due: dt.datetime, locale: str, reference_year: int | None) -> str:
         """`format_due` remembered (Babel is slow and dues repeat across accounts)."""
@@ -180,10 +181,11 @@ class ActionWriter:
         """A Russian name in `case`; other names unchanged."""
         return self._inflector.decline(name, case)
 
-    def _rule_texts(self, rule: CompiledRule, locale: str) -> tuple[str, str, str]:
+    def _rule_texts(self, rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
         template = rule.rule.action
         return self._texts.get((rule.id, locale), lambda: (
-            pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale)))
+            pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale),
+            pick_locale(template.topic, locale) if template.topic else ""))
 
 
 class Draft:

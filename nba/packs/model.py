@@ -92,6 +92,8 @@ class ActionTemplate(_Model):
     text: Texts
     reason: Texts
     due: DuePolicy
+    topic: Texts | None = Field(default=None, description="how the action reads when merged into another call, with its "
+                                "figures (e.g. the offers); default: its title")
     resolved: Texts | None = Field(default=None, description="why an open action of this rule is withdrawn once its "
                                    "situation is over, e.g. {en: activity recovered, ru: активность восстановилась}")
 
