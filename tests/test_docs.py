@@ -33,6 +33,11 @@ def blocks(language: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "code"), blocks("python"), ids=[w for w, _ in blocks("python")])
 def test_python_examples_run(where: str, code: str, tmp_path: Path) -> None:
+    # An example of an optional extra runs where the extra is installed, and says why it is skipped elsewhere.
+    if "dask" in code:
+        pytest.importorskip("dask.distributed", reason="the dask extra is not installed: pip install 'nba[dask]'")
+    if "durable" in code:
+        pytest.importorskip("durable.engine", reason="the durable extra is not installed: pip install 'nba[durable]'")
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": ""}
