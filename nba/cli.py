@@ -74,11 +74,11 @@ def decision_table(decision: Decision) -> str:
     out.append("")
     if not decision.actions:
         out.append("No actions.")
-    rows = [("#", "due", "kind", "owner", "contact", "pri", "rule")]
+    rows = [("#", "due", "status", "kind", "owner", "contact", "pri", "rule")]
     for i, a in enumerate(decision.actions, 1):
         owner = f"{a.owner_role}" + (f" ({a.owner})" if a.owner else "")
         contact = (a.contact.name or a.contact.id) if a.contact else "—"
-        rows.append((str(i), a.due.strftime("%a %Y-%m-%d %H:%M"), a.kind, owner, contact, str(a.priority), a.rule))
+        rows.append((str(i), a.due.strftime("%a %Y-%m-%d %H:%M"), a.status, a.kind, owner, contact, str(a.priority), a.rule))
     if decision.actions:
         widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
         for n, row in enumerate(rows):
@@ -92,7 +92,9 @@ def decision_table(decision: Decision) -> str:
                 for note in action.notes:
                     out.append(f"     note: {note}")
     for s in decision.suppressed:
-        out.append(f"suppressed {s.rule}: {s.reason}")
+        out.append(f"suppressed {s.rule}" + (f" [{s.id}]" if s.id else "") + f": {s.reason}")
+    for w in decision.withdrawn:
+        out.append(f"withdrawn {w.rule} [{w.id}]: {w.reason}")
     return "\n".join(out) + "\n"
 
 
