@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .decision import DiscountDecision, DiscountOffer
 from .ruleset import CompiledPolicy
@@ -12,8 +12,12 @@ from .signals import SignalValue
 from .vocab import OwnerRole
 
 
+#: Counts the business days from one date to another (the account's calendar), for pay-by deadlines.
+BusinessDays = Callable[[dt.date, dt.date], int]
+
+
 def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt.date, *,
-           counter_offer_declined: bool = False) -> DiscountDecision | None:
+           counter_offer_declined: bool = False, business_days: BusinessDays | None = None) -> DiscountDecision | None:
     """The decision on the open discount request, or None when there is none.
 
     When the client already declined the counter-offer for this request, it is not proposed again:
@@ -45,7 +49,8 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         percent = min(commitment.percent, ceiling, asked)
         if percent <= 0 or any(o.condition == name for o in standard):
             continue
-        standard.append(DiscountOffer(percent=percent, condition=name, deadline=_deadline(commitment.deadline, today)))
+        standard.append(DiscountOffer(percent=percent, condition=name,
+                                      deadline=offer_deadline(policy, name, today, business_days)))
 
     if asked > rules.reject_above:
         reasons.append(f"asked {asked:g}% is above the hard limit of {rules.reject_above:g}%")
@@ -96,10 +101,30 @@ def _senior(forced: OwnerRole | None, ladder: OwnerRole, policy: CompiledPolicy)
     return forced if rank.get(forced, -1) > rank.get(ladder, -1) else ladder
 
 
-def _deadline(kind: str | None, today: dt.date) -> dt.date | None:
-    if kind is None:
+def offer_deadline(policy: CompiledPolicy, condition: str, offer_day: dt.date,
+                   business_days: BusinessDays | None) -> dt.date | None:
+    """The pay-by date of a commitment offered on `offer_day`, leaving the client the business days it needs.
+
+    The end of the month (or of the next one); when fewer than `pay_within_business_days` business days
+    remain to it, the end of the following month. Recomputed for the day the offer is actually made.
+    """
+    commitment = policy.policy.commitments.get(condition)  # type: ignore[call-overload]
+    if commitment is None or commitment.deadline is None:
         return None
-    year, month = today.year, today.month
-    if kind == "end_of_next_month":
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    deadline = _month_end(offer_day, 1 if commitment.deadline == "end_of_next_month" else 0)
+    needed = commitment.pay_within_business_days
+    count = business_days or _weekdays_between
+    if count(offer_day, deadline) < needed:
+        deadline = _month_end(deadline, 1)
+    return deadline
+
+
+def _month_end(day: dt.date, months_ahead: int) -> dt.date:
+    year, month = day.year, day.month + months_ahead
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return dt.date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def _weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Monday-to-Friday days after `start` up to and including `end` (when no calendar is at hand)."""
+    return sum(1 for n in range(1, (end - start).days + 1) if (start + dt.timedelta(days=n)).weekday() < 5)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, Touch, account_stake, arbitrate, order_key, priority_of
-from .calendar import BusinessCalendar, HolidayBook
+from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
 from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
 from .discount import decide
+from .discount import offer_deadline as discount_offer_deadline
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
 from .patterns import CHANNEL_OF_KIND
@@ -32,6 +33,7 @@ from .texts import pick_locale
 from .writing import ActionWriter, Facts, person_for
 
 BackendName = Literal["native", "durable"]
+_DEFAULT_HOURS = WorkingHours()
 
 def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
     if not isinstance(backend, str):
@@ -184,10 +186,18 @@ class Engine:
             signals["risk_score"] = risk.score
             signals["risk_level"] = risk.level
         history = History.of(snapshot)
-        discount = decide(rs.discount, signals, today) if rs.discount is not None else None
-        if (discount is not None and discount.outcome == "counter_offer" and history.declined
-                and self._counter_offer_declined(rs.discount.pack, snapshot, signals, history)):  # type: ignore[union-attr]
-            discount = decide(rs.discount, signals, today, counter_offer_declined=True)  # type: ignore[arg-type]
+        discount = None
+        offer_deadline = None
+        if rs.discount is not None and signals.get("discount_requested_pct") is not None:
+            policy = rs.discount
+            count = self._business_days(snapshot)
+            offer_day = self._calendar(snapshot).next_working_day(today)
+
+            def offer_deadline(condition: str, day: dt.date) -> dt.date | None:
+                return discount_offer_deadline(policy, condition, day, count)
+
+            declined = bool(history.declined) and self._counter_offer_declined(policy.pack, snapshot, signals, history)
+            discount = decide(policy, signals, offer_day, counter_offer_declined=declined, business_days=count)
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
@@ -199,7 +209,7 @@ class Engine:
             outcomes[rule.id] = result
             if result is True:
                 fired.append(rule)
-        facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice)
+        facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice, offer_deadline)
         formula = rs.arbitration.priority
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
@@ -219,6 +229,8 @@ class Engine:
         withdrawn: list[Withdrawn] = []
         if history:
             actions, suppressed, withdrawn = self._across_runs(history, candidates, actions, suppressed, facts)
+        if discount is not None and offer_deadline is not None and rs.discount is not None:
+            discount = self._dated_for_its_answer(discount, actions, rs.discount.pack, offer_deadline)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
@@ -248,6 +260,33 @@ class Engine:
         ident = self._action_id(rule, snapshot, facts.signals, contact)
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
                          priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact, ident), ident)
+
+    def _calendar(self, snapshot: AccountSnapshot) -> BusinessCalendar:
+        """The account's business calendar with the default working hours (for counting business days)."""
+        account = snapshot.account
+        return self._calendars.get((account.country, account.timezone, _DEFAULT_HOURS),
+                                   lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays))
+
+    def _business_days(self, snapshot: AccountSnapshot) -> Callable[[dt.date, dt.date], int]:
+        """Counts the account's working days after one date up to and including another."""
+        calendar = self._calendar(snapshot)
+
+        def count(start: dt.date, end: dt.date) -> int:
+            return sum(1 for n in range(1, min((end - start).days, 400) + 1)
+                       if calendar.is_working_day(start + dt.timedelta(days=n)))
+        return count
+
+    @staticmethod
+    def _dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], pack: str,
+                              offer_deadline: Callable[[str, dt.date], dt.date | None]) -> DiscountDecision:
+        """The decision's pay-by dates counted from the day the client is answered (the discount pack's first action)."""
+        answers = [a for a in actions if a.rule.startswith(pack + "/") or any(r.startswith(pack + "/") for r in a.merged_rules)]
+        if not answers or not any(o.deadline for o in discount.offers):
+            return discount
+        day = min(a.due for a in answers).date()
+        offers = [o.model_copy(update={"deadline": offer_deadline(o.condition, day)}) if o.deadline else o
+                  for o in discount.offers]
+        return discount.model_copy(update={"offers": offers}) if offers != discount.offers else discount
 
     @staticmethod
     def _action_id(rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],

@@ -62,7 +62,7 @@ class Voice:
 class Facts:
     """What one evaluation knows of the account, shared by every action written for it."""
 
-    __slots__ = ("snapshot", "signals", "risk", "renewal", "discount", "as_of", "voice")
+    __slots__ = ("snapshot", "signals", "risk", "renewal", "discount", "as_of", "voice", "offer_deadline")
 
     def __init__(
         self,
@@ -73,7 +73,9 @@ class Facts:
         discount: DiscountDecision | None,
         as_of: dt.datetime,
         voice: Voice,
+        offer_deadline: Callable[[str, dt.date], dt.date | None] | None = None,
     ) -> None:
+        self.offer_deadline = offer_deadline  # a commitment's pay-by date for an offer made on a given day
         self.snapshot = snapshot
         self.signals = signals
         self.risk = risk
@@ -287,8 +289,12 @@ def _offers(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
         return "—"
     voice = facts.voice
     words = _OFFER_WORDS.get(voice.language, _OFFER_WORDS["en"])
-    parts = [words[o.condition].format(p=voice.numbers.format(o.percent), d=_long_date(writer, facts, o.deadline))
-             for o in discount.offers]
+    # A pay-by date counts from the day the offer is made: the action's own due, wherever arbitration put it.
+    recompute = facts.offer_deadline
+    parts = [words[o.condition].format(
+        p=voice.numbers.format(o.percent),
+        d=_long_date(writer, facts, recompute(o.condition, slot.due.date()) if recompute and o.deadline else o.deadline))
+        for o in discount.offers]
     return words["or"].join(parts)
 
 

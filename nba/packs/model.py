@@ -186,8 +186,11 @@ class Commitment(_Model):
     percent: float = Field(gt=0, le=100)
     when: str | None = Field(default=None, description="condition under which this commitment can be offered")
     deadline: Literal["end_of_month", "end_of_next_month"] | None = Field(
-        default=None, description="for payment_by_date: the date to pay by"
+        default=None, description="for payment_by_date: the date to pay by, counted from the day the offer is made"
     )
+    pay_within_business_days: int = Field(
+        default=5, ge=0, le=60, description="for a deadline: the business days the client needs to get an invoice "
+        "approved and paid; a month end closer than this moves to the next month's end")
 
 
 class ApprovalStep(_Model):

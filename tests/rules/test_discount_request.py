@@ -108,7 +108,25 @@ def test_approval_confirms_in_writing(pack_engine: Callable[[str], nba.Engine], 
     (action,) = [a for a in decision.actions if a.rule.startswith("discount_request/")]
     assert action.rule == "discount_request/confirm_discount"
     assert action.kind == "email"
-    assert "10% при оплате до 31 марта 2025" in action.text
+    # Offered on 20 March, Nowruz (21-25 March) leaves 4 business days to the month's end: too few to get an
+    # invoice approved and paid, so the client gets to the end of April.
+    assert "10% при оплате до 30 апреля 2025" in action.text
+    assert decision.discount is not None and decision.discount.offers[0].deadline == dt.date(2025, 4, 30)
+
+
+def test_a_pay_by_date_leaves_the_client_business_days_and_follows_the_offer(
+        pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    engine = pack_engine("discount_request")
+    early = engine.evaluate(kz(**ask(10, requests=[{"kind": "discount", "at": "2025-03-03T12:00:00+05:00",
+                                                     "contact_id": "c1", "percent": 10}])), as_of=almaty(2025, 3, 4, 9, 0))
+    (action,) = [a for a in early.actions if a.rule == "discount_request/confirm_discount"]
+    assert "10% при оплате до 31 марта 2025" in action.text  # three weeks of business days: this month's end
+    late = engine.evaluate(kz(**ask(10, requests=[{"kind": "discount", "at": "2025-03-27T12:00:00+05:00",
+                                                    "contact_id": "c1", "percent": 10}])), as_of=almaty(2025, 3, 28, 16, 0))
+    (action,) = [a for a in late.actions if a.rule == "discount_request/confirm_discount"]
+    # Offered on Monday 31 March (after hours on the 28th): never a deadline the same day, or already past.
+    assert action.due.date() == dt.date(2025, 3, 31) and "10% при оплате до 30 апреля 2025" in action.text
+    assert late.discount is not None and late.discount.offers[0].deadline == dt.date(2025, 4, 30)
 
 
 def test_no_request_no_discount_decision(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
