@@ -60,13 +60,14 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         return DiscountDecision(requested_percent=asked, outcome="reject", offers=[], ceiling=ceiling, reasons=reasons)
 
     covering = [o for o in standard if o.percent >= asked]
-    if covering and forced_role is None:
+    owner_may_grant = _approver(policy, asked) == rules.approval[0].role  # the ladder as written: its first rung
+    if covering and forced_role is None and owner_may_grant:
         best = min(covering, key=lambda o: (rules.commitments[o.condition].percent, o.condition))
         reasons.append(f"{asked:g}% is within policy for {best.condition}")
         grant = DiscountOffer(percent=asked, condition=best.condition, deadline=best.deadline)
         return DiscountDecision(requested_percent=asked, outcome="approve", offers=[grant], ceiling=ceiling, reasons=reasons)
     if asked <= ceiling:
-        role = forced_role or _approver(policy, asked)
+        role = _senior(forced_role, _approver(policy, asked), policy)
         lead = max(standard, key=lambda o: (o.percent, o.condition))
         grant = DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)
         fallback = [o for o in standard if o.percent < asked]
@@ -81,7 +82,12 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
                                 offers=[DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)],
                                 approval_role=role, ceiling=ceiling, reasons=reasons)
     reasons.append(f"asked {asked:g}% is above the ceiling of {ceiling:g}%: counter-offer tied to a commitment")
-    return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=forced_role,
+    # The ladder applies to what we offer too: a 15% counter-offer needs whoever the ladder names for 15%.
+    ladder = _approver(policy, max(o.percent for o in standard))
+    approver = _senior(forced_role, ladder, policy) if ladder != rules.approval[0].role else forced_role
+    if approver is not None:
+        reasons.append(f"the counter-offer needs approval by {approver} before the client is answered")
+    return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=approver,
                             ceiling=ceiling, reasons=reasons)
 
 

@@ -201,6 +201,7 @@ class Engine:
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
+            signals["discount_approval_role"] = discount.approval_role
 
         fired: list[CompiledRule] = []
         outcomes: dict[str, bool | None] = {}
@@ -214,6 +215,8 @@ class Engine:
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
         candidates = [self._candidate(rule, facts, stake) for rule in fired]
+        if rs.ordered:
+            _after_prerequisites(candidates, rs.ordered)
         held: list[Suppressed] = []
         if history:
             screened = screen(candidates, history, rs.cooldowns, as_of, voice.locale,
@@ -365,6 +368,16 @@ class _Run:
         self.signals = signals
         self.outcomes = outcomes
         self.notes = notes
+
+
+def _after_prerequisites(candidates: Sequence[Candidate], ordered: Mapping[str, frozenset[str]]) -> None:
+    """Move each candidate whose rule must come `after` others to the first slot an hour after the latest of them
+    (the approver's step before the client is answered)."""
+    due_of = {c.rule: c.due for c in candidates}
+    for candidate in candidates:
+        before = [due_of[r] for r in ordered.get(candidate.rule, ()) if r in due_of]
+        if before and candidate.due <= max(before):
+            candidate.due = candidate.calendar.next_slot(max(before) + dt.timedelta(hours=1), candidate.preferred_time)
 
 
 def _touches(snapshot: AccountSnapshot) -> list[Touch]:

@@ -133,6 +133,7 @@ class RuleSet:
     conflicts: tuple[CompiledConflict, ...]
     cap_exempt: frozenset[str]  # ids of the rules the contact caps do not apply to
     cooldowns: dict[str, int]  # rule id -> days a declined action waits before it is issued again
+    ordered: dict[str, frozenset[str]]  # rule id -> the rules whose actions must come before its own
     packs: tuple[str, ...]
     backend: str
     files: tuple[str, ...] = field(default=())
@@ -186,6 +187,13 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                     want(source, ("arbitration", "conflicts", k, "when"), conflict.when)
 
     all_rule_ids = [f"{s.pack.pack}/{r.id}" for s in sources for r in s.pack.rules]
+    for source in sources:
+        for i, rule in enumerate(source.pack.rules):
+            for k, other in enumerate(rule.action.after):
+                if other not in all_rule_ids:
+                    close = suggest(other, all_rule_ids)
+                    problems.append(source.problem(("rules", i, "action", "after", k), f"`after` names no rule `{other}`",
+                                                   f"did you mean `{close}`?" if close else "write pack/rule"))
     for source in arbitration_sources:
         settings = source.pack.arbitration
         assert settings is not None
@@ -277,6 +285,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         conflicts=conflicts,
         cap_exempt=matching(arbitration.caps.exempt),
         cooldowns={r.id: r.cooldown_days for r in rules},
+        ordered={r.id: frozenset(r.rule.action.after) for r in rules if r.rule.action.after},
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
         files=tuple(s.file for s in sources),

@@ -93,12 +93,15 @@ DERIVED_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("discount_outcome", "text", "", "the discount policy's answer to the open discount request",
           ("approve", "counter_offer", "needs_approval", "reject")),
     _spec("discount_best_offer_pct", "number", "%", "the largest percent the discount policy offers"),
+    _spec("discount_approval_role", "text", "", "who must approve the discount decision before the client is answered "
+          "(unknown when nobody needs to)", ("account_manager", "csm", "head_of_cs", "ceo")),
 )
 
 CATALOGUE: Mapping[str, SignalSpec] = {s.name: s for s in SNAPSHOT_SIGNALS + DERIVED_SIGNALS}
 
-_RISK_AND_DISCOUNT = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct"})
-_DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct"})
+_RISK_AND_DISCOUNT = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct",
+                                "discount_approval_role"})
+_DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct", "discount_approval_role"})
 
 
 def symbols_for(section: str) -> dict[str, SignalSpec]:

@@ -92,6 +92,8 @@ class ActionTemplate(_Model):
     text: Texts
     reason: Texts
     due: DuePolicy
+    after: list[str] = Field(default_factory=list, description="rules (pack/rule) whose action, when there is one, "
+                             "must come first: this one is then due at least an hour after it (e.g. an approval)")
     topic: Texts | None = Field(default=None, description="how the action reads when merged into another call, with its "
                                 "figures (e.g. the offers); default: its title")
     resolved: Texts | None = Field(default=None, description="why an open action of this rule is withdrawn once its "

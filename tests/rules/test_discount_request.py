@@ -32,8 +32,11 @@ def test_the_seed_rule_20_percent_on_monthly_billing(pack_engine: Callable[[str]
     assert d.outcome == "counter_offer"
     assert [(o.percent, o.condition, o.deadline) for o in d.offers] == [
         (15, "annual_prepayment", None), (10, "payment_by_date", dt.date(2025, 3, 31))]
-    assert d.approval_role is None
-    (action,) = [a for a in decision.actions if a.rule.startswith("discount_request/")]
+    # Offering 15% is above what the account manager may give (10% on the ladder): the head of CS decides first.
+    assert d.approval_role == "head_of_cs"
+    approval, action = sorted((a for a in decision.actions if a.rule.startswith("discount_request/")), key=lambda a: a.due)
+    assert approval.rule == "discount_request/request_approval" and approval.owner_role == "head_of_cs"
+    assert approval.due < action.due  # approval comes before the promise
     assert action.rule == "discount_request/present_counter_offer"
     assert action.contact == nba.ContactRef(id="u1", name="Maria Lopez")
     assert action.text == ("Call Maria Lopez (Acme Logistics Inc.) on Thursday, March 20 at 11:00: they asked for 20% off — "
@@ -45,8 +48,9 @@ def test_the_seed_rule_20_percent_on_monthly_billing(pack_engine: Callable[[str]
     [
         (5, "approve", [(5, "payment_by_date")]),
         (10, "approve", [(10, "payment_by_date")]),
-        (10.5, "approve", [(10.5, "annual_prepayment")]),
-        (15, "approve", [(15, "annual_prepayment")]),
+        # Above the account manager's 10%, the ladder reserves the grant for the head of CS.
+        (10.5, "needs_approval", [(10.5, "annual_prepayment"), (10, "payment_by_date")]),
+        (15, "needs_approval", [(15, "annual_prepayment"), (10, "payment_by_date")]),
         (15.5, "counter_offer", [(15, "annual_prepayment"), (10, "payment_by_date")]),
         (40, "counter_offer", [(15, "annual_prepayment"), (10, "payment_by_date")]),
         (40.5, "reject", []),
@@ -59,6 +63,20 @@ def test_outcomes_at_and_around_each_threshold(pack_engine: Callable[[str], nba.
     assert d is not None
     assert d.outcome == outcome
     assert [(o.percent, o.condition) for o in d.offers] == offers
+
+
+@pytest.mark.parametrize(("percent", "role"), [(10, None), (12, "head_of_cs"), (15, "head_of_cs")])
+def test_the_approval_ladder_is_applied_as_written(pack_engine: Callable[[str], nba.Engine], kz: Build, percent: float,
+                                                   role: str | None) -> None:
+    engine = pack_engine("discount_request")
+    decision = decide(engine, kz(**ask(percent)))
+    assert decision.discount is not None and decision.discount.approval_role == role
+    rules = [a.rule for a in sorted(decision.actions, key=lambda a: a.due) if a.rule.startswith("discount_request/")]
+    if role is None:
+        assert rules == ["discount_request/confirm_discount"]
+    else:  # the approver's task first, then the written confirmation
+        assert rules == ["discount_request/request_approval", "discount_request/confirm_discount"]
+        assert next(a for a in decision.actions if a.rule == "discount_request/request_approval").owner_role == role
 
 
 def test_annual_billing_cannot_be_traded_for_annual_prepayment(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
