@@ -17,7 +17,7 @@ from .decision import NextAction, Suppressed
 from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
 from .ruleset import CompiledConflict
 from .signals import SignalValue
-from .messages import message
+from .messages import counted, message
 from .vocab import ActionStatus
 from .writing import Words
 
@@ -51,6 +51,7 @@ class Candidate:
     draft: Draft
     id: str = ""  # the stable id of its situation
     status: ActionStatus = "new"  # open or overdue: issued earlier and still open
+    contact_name: str | None = None  # how people call the contact in a message (its id when unnamed)
     pinned: dt.datetime | None = None  # the due it was issued with, which it keeps
 
     @property
@@ -152,7 +153,7 @@ def arbitrate(
             kept.append(_Kept(candidate, candidate.pinned or candidate.due))
             continue
         exempt = candidate.rule in cap_exempt
-        placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt)
+        placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt, locale)
         if candidate.issued and (not isinstance(placed, tuple) or (candidate.pinned is not None and placed[0] != candidate.pinned)):
             # Issued earlier and still open: it keeps its due, whatever caps and merging would do to a new one.
             # (Placed where it was issued, it keeps arbitration's notes too: a re-run changes nothing but statuses.)
@@ -171,7 +172,7 @@ def arbitrate(
         moment, why = placed
         entry = _Kept(candidate, moment)
         if moment != candidate.due:
-            note = f"moved from {candidate.due:%Y-%m-%d %H:%M} to {moment:%Y-%m-%d %H:%M}: {why}"
+            note = message("moved", locale, old=f"{candidate.due:%Y-%m-%d %H:%M}", new=f"{moment:%Y-%m-%d %H:%M}", why=why)
             entry.notes.append(note)
             notes.append(f"{candidate.rule} {note}")
         kept.append(entry)
@@ -181,7 +182,7 @@ def arbitrate(
     kept.sort(key=lambda k: (not k.candidate.issued, -k.candidate.priority, k.due, k.candidate.rule))
     room = max(settings.max_actions, sum(1 for k in kept if k.candidate.issued))
     for extra in kept[room:]:
-        reason = f"beyond the top {settings.max_actions} actions"
+        reason = message("top_n", locale, count=counted("action_of", settings.max_actions, locale))
         suppressed.append(Suppressed(rule=extra.candidate.rule, reason=reason, id=extra.candidate.id, cause="top_n"))
         suppressed.extend(Suppressed(rule=m.rule, reason=reason, id=m.id, cause="top_n") for m in extra.merged)
     actions = [_build(k, locale) for k in kept[:room]]
@@ -190,7 +191,7 @@ def arbitrate(
 
 
 def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[Touch], caps: ContactCaps,
-           merge: bool, exempt: bool) -> tuple[dt.datetime, str] | _Kept | str:
+           merge: bool, exempt: bool, locale: str) -> tuple[dt.datetime, str] | _Kept | str:
     """The candidate's due after caps (with why it moved), a kept action to merge into, or why it is held back."""
     calendar = candidate.calendar
     latest = candidate.due + dt.timedelta(days=caps.max_delay_days)
@@ -205,7 +206,7 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
                     return host
         if exempt:
             return moment, moved_by
-        blocked_until, why = _blocked(moment, channel, candidate.contact_id, planned, caps)
+        blocked_until, why = _blocked(moment, channel, candidate.contact_id, candidate.contact_name, planned, caps, locale)
         if blocked_until is None:
             return moment, moved_by
         if caps.when_capped == "suppress":
@@ -213,30 +214,33 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
         moved_by = why
         moment = calendar.next_slot(max(blocked_until, moment + dt.timedelta(minutes=1)), candidate.preferred_time)
         if moment > latest:
-            return f"{why}; no slot within {caps.max_delay_days} days"
-    return f"no slot within {caps.max_delay_days} days"  # pragma: no cover - the loop returns first
+            return message("no_slot", locale, why=why, days=counted("day", caps.max_delay_days, locale))
+    return message("no_slot", locale, why="", days=counted("day", caps.max_delay_days, locale))  # pragma: no cover
 
 
-def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, planned: Sequence[Touch],
-             caps: ContactCaps) -> tuple[dt.datetime | None, str]:
-    """When a contact at `moment` would break a cap or a quiet period: until when, and why."""
+def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, contact_name: str | None,
+             planned: Sequence[Touch], caps: ContactCaps, locale: str) -> tuple[dt.datetime | None, str]:
+    """When a contact at `moment` would break a cap or a quiet period: until when, and why (in the account's language)."""
+    person = contact_name or contact_id or ""
     if contact_id is not None and caps.quiet_hours > 0:
         quiet = dt.timedelta(hours=caps.quiet_hours)
         recent = [t.at for t in planned if t.contact_id == contact_id and moment - quiet < t.at <= moment]
         if recent:
-            return max(recent) + quiet, f"quiet period: contacted {contact_id} less than {caps.quiet_hours:g} hours before"
+            return max(recent) + quiet, message("quiet", locale, person=person,
+                                                hours=counted("hour", int(round(caps.quiet_hours)), locale))
     window = dt.timedelta(days=caps.window_days)
+    days = counted("day", caps.window_days, locale)
     per_contact = caps.per_contact.get(channel)  # type: ignore[call-overload]
     if contact_id is not None and per_contact is not None:
         until = _window_full_until(moment, [t.at for t in planned if t.channel == channel and t.contact_id == contact_id],
                                    window, per_contact)
         if until is not None:
-            return until, f"contact cap: {per_contact} {channel}(s) to {contact_id} within {caps.window_days} days"
+            return until, message("cap_contact", locale, person=person, count=counted(channel, per_contact, locale), days=days)
     per_account = caps.per_account.get(channel)  # type: ignore[call-overload]
     if per_account is not None:
         until = _window_full_until(moment, [t.at for t in planned if t.channel == channel], window, per_account)
         if until is not None:
-            return until, f"account cap: {per_account} {channel}(s) within {caps.window_days} days"
+            return until, message("cap_account", locale, count=counted(channel, per_account, locale), days=days)
     return None, ""
 
 

@@ -262,7 +262,8 @@ class Engine:
         priority = priority_of(rule.rule.priority, stake)
         ident = self._action_id(rule, snapshot, facts.signals, contact)
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
-                         priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact, ident), ident)
+                         priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact, ident), ident,
+                         contact_name=contact.name if contact else None)
 
     def _calendar(self, snapshot: AccountSnapshot) -> BusinessCalendar:
         """The account's business calendar with the default working hours (for counting business days)."""

@@ -20,11 +20,21 @@ _COUNTED: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "business_day": {"one": "{n} рабочий день", "few": "{n} рабочих дня", "many": "{n} рабочих дней",
                          "other": "{n} рабочего дня"},
         "action": {"one": "{n} действие", "few": "{n} действия", "many": "{n} действий", "other": "{n} действия"},
+        "call": {"one": "{n} звонок", "few": "{n} звонка", "many": "{n} звонков", "other": "{n} звонка"},
+        "meeting": {"one": "{n} встреча", "few": "{n} встречи", "many": "{n} встреч", "other": "{n} встречи"},
+        "email": {"one": "{n} письмо", "few": "{n} письма", "many": "{n} писем", "other": "{n} письма"},
+        "hour": {"one": "{n} часа", "few": "{n} часов", "many": "{n} часов", "other": "{n} часа"},
+        "action_of": {"one": "{n} действия", "few": "{n} действий", "many": "{n} действий", "other": "{n} действия"},
     },
     "en": {
         "day": {"one": "{n} day", "other": "{n} days"},
         "business_day": {"one": "{n} business day", "other": "{n} business days"},
         "action": {"one": "{n} action", "other": "{n} actions"},
+        "call": {"one": "{n} call", "other": "{n} calls"},
+        "meeting": {"one": "{n} meeting", "other": "{n} meetings"},
+        "email": {"one": "{n} e-mail", "other": "{n} e-mails"},
+        "hour": {"one": "{n} hour", "other": "{n} hours"},
+        "action_of": {"one": "{n} action", "other": "{n} actions"},
     },
 }
 
@@ -53,6 +63,12 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_due": "срок {due}",
         "nobody": "без ответственного",
         "also_discuss": "Также обсудить: {topics}",
+        "cap_contact": "лимит контактов — {person}: уже {count} за {days}",
+        "cap_account": "лимит контактов с клиентом: уже {count} за {days}",
+        "quiet": "пауза после контакта — {person}: связывались менее {hours} назад",
+        "no_slot": "{why}; нет свободного времени в пределах {days}",
+        "top_n": "не вошло в список из {count}: у остальных приоритет выше",
+        "moved": "перенесено с {old} на {new}: {why}",
     },
     "en": {
         "done": "already done{when}: this situation is closed",
@@ -78,6 +94,12 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_due": "due {due}",
         "nobody": "unassigned",
         "also_discuss": "Also discuss: {topics}",
+        "cap_contact": "contact cap: already {count} with {person} within {days}",
+        "cap_account": "account cap: already {count} within {days}",
+        "quiet": "quiet period: {person} was contacted less than {hours} before",
+        "no_slot": "{why}; no slot within {days}",
+        "top_n": "beyond the list of {count}: the others come first",
+        "moved": "moved from {old} to {new}: {why}",
     },
 }
 

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 In = TypeVar("In")
 Out = TypeVar("Out")
 
+_STOP_GRACE_SECONDS = 5.0  # how long stopped workers may take to finish the chunk in hand
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
 
 
@@ -100,11 +102,16 @@ def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]],
             submit()
             yield from results
     except BaseException:
-        # Interrupted, terminated, or the consumer stopped early: drop the queued work and end the workers now.
+        # Interrupted, terminated, or the consumer stopped early: drop the queued work; the workers finish the
+        # chunk in hand (a few dozen accounts) and exit, so no result is cut off mid-message in the pipe.
+        # One that does not finish in time is ended.
         processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
         pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for process in processes:
-            process.terminate()
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.terminate()
         raise
     pool.shutdown(wait=True)
 

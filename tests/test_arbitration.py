@@ -79,7 +79,9 @@ def test_contact_cap_moves_the_call_and_the_text_names_the_new_day(engine: nba.E
     assert call.rule == "activity_drop/usage_audit_call"
     assert call.due.isoformat() == "2025-04-02T10:00:00+05:00"
     assert "в среду 2 апреля в 10:00" in call.text
-    assert call.notes == ["moved from 2025-03-31 10:00 to 2025-04-02 10:00: contact cap: 2 call(s) to c1 within 7 days"]
+    # In the account's language, with the person's name and plural forms: no codes, no "call(s)".
+    assert call.notes == ["перенесено с 2025-03-31 10:00 на 2025-04-02 10:00: лимит контактов — Алмат Сейткали: "
+                          "уже 2 звонка за 7 дней"]
 
 
 def test_the_clients_own_request_is_answered_on_time_whatever_the_caps(engine: nba.Engine, kz: Build) -> None:
@@ -122,7 +124,7 @@ def test_caps_can_hold_back_instead_of_moving(tmp_path: Path, kz: Build) -> None
     decision = engine.evaluate(many_signals(kz, touches=touches), as_of=AS_OF)
     assert not [a for a in decision.actions if a.contact and a.contact.id == "c1" and a.kind != "task"]
     held = {s.rule: s.reason for s in decision.suppressed}
-    assert held["discount_request/present_counter_offer"] == "contact cap: 2 call(s) to c1 within 7 days"
+    assert held["discount_request/present_counter_offer"] == "лимит контактов — Алмат Сейткали: уже 2 звонка за 7 дней"
 
 
 def test_account_cap_counts_every_contact(tmp_path: Path, kz: Build) -> None:
@@ -131,7 +133,7 @@ def test_account_cap_counts_every_contact(tmp_path: Path, kz: Build) -> None:
     # This arbitration exempts nothing, so one call in total: the highest priority, the export call.
     calls = [a for a in decision.actions if a.kind in ("call", "offer")]
     assert len(calls) == 1 and calls[0].rule == "data_export/clarify_export_purpose"
-    assert any(s.reason.startswith("account cap: 1 call(s)") for s in decision.suppressed)
+    assert any(s.reason.startswith("лимит контактов с клиентом: уже 1 звонок") for s in decision.suppressed)
 
 
 def test_red_accounts_get_no_upsell_offer(engine: nba.Engine, kz: Build) -> None:
@@ -150,7 +152,7 @@ def test_top_n_keeps_the_highest_priorities(tmp_path: Path, kz: Build) -> None:
     assert [a.rule for a in decision.actions] == ["data_export/clarify_export_purpose"]
     assert {s.rule for s in decision.suppressed} == {"discount_request/present_counter_offer", "tariff_limit/upgrade_offer",
                                                      "activity_drop/usage_audit_call", "discount_request/request_approval"}
-    assert {s.reason for s in decision.suppressed} == {"beyond the top 1 actions"}
+    assert {s.reason for s in decision.suppressed} == {"не вошло в список из 1 действия: у остальных приоритет выше"}
 
 
 @pytest.mark.parametrize(("currency", "price", "expected"), [("KZT", 200_000, 96), ("USD", 10, 90), ("USD", 5_000, 110)])
