@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
+from .messages import message
 from .signals import SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
@@ -100,13 +101,15 @@ class Words:
 class _Slot:
     """One action's own facts: when it is due, who does it, with whom."""
 
-    __slots__ = ("due", "owner", "role", "contact")
+    __slots__ = ("due", "owner", "role", "contact", "contact_id")
 
-    def __init__(self, due: dt.datetime, owner: str | None, role: str, contact: str | None) -> None:
+    def __init__(self, due: dt.datetime, owner: str | None, role: str, contact: str | None,
+                 contact_id: str | None = None) -> None:
         self.due = due
         self.owner = owner
         self.role = role
         self.contact = contact
+        self.contact_id = contact_id
 
 
 class ActionWriter:
@@ -156,7 +159,9 @@ class ActionWriter:
         """The draft's title, text and reason in the account's locale, for `due`."""
         facts = draft.facts
         rule = draft.rule
-        slot = _Slot(due, draft.owner, draft.role, draft.contact.name if draft.contact is not None else None)
+        contact = draft.contact
+        slot = _Slot(due, draft.owner, draft.role, contact.name if contact is not None else None,
+                     contact.id if contact is not None else None)
         values = self.format_signals(rule.signal_placeholders, facts.signals, facts.voice)
         for key in rule.context_placeholders:
             values[key] = _CONTEXT[key](self, facts, slot)
@@ -213,6 +218,10 @@ class Draft:
                merged_ids: list[str] | None = None,
                notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
         """The final action: its stable id (see `nba.episodes`), texts and what arbitration did to it."""
+        if self.contact is not None and not self.contact.name:
+            ticket = _ticket_of(self.facts.snapshot, self.contact.id)
+            if ticket is not None:  # nothing to act on without a name: say whose it is and to find out first
+                notes = [*(notes or []), message("unnamed_note", self.facts.voice.locale, ticket=ticket)]
         return NextAction(
             id=self.id,
             rule=self.rule.id,
@@ -252,20 +261,32 @@ _Filler = Callable[[ActionWriter, Facts, _Slot], str]
 
 
 def _contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
-    return slot.contact or facts.voice.nobody
+    return slot.contact or _unnamed(facts, slot, "nominative") or facts.voice.nobody
 
 
 def _contact_dative(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     if not slot.contact:
-        return facts.voice.nobody_dative
+        return _unnamed(facts, slot, "dative") or facts.voice.nobody_dative
     return writer.dative(slot.contact) if facts.voice.language == "ru" else slot.contact
+
+
+def _unnamed(facts: Facts, slot: _Slot, case: str) -> str | None:
+    """A contact we know only by a ticket they wrote, named by that ticket (None when no ticket names them)."""
+    ticket = _ticket_of(facts.snapshot, slot.contact_id)
+    return message(f"unnamed_{case}", facts.voice.locale, ticket=ticket) if ticket else None
+
+
+def _ticket_of(snapshot: AccountSnapshot, contact_id: str | None) -> str | None:
+    """The latest ticket the contact wrote, if any."""
+    written = [t for t in snapshot.tickets if contact_id is not None and t.contact_id == contact_id]
+    return max(written, key=lambda t: (t.opened_at.isoformat(), t.id)).id if written else None
 
 
 def _contact_in(case: str) -> _Filler:
     """The filler of {contact_CASE}: the contact's name in that case in Russian (the name as it is elsewhere)."""
     def fill(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
         if not slot.contact:
-            return facts.voice.nobody_cases.get(case, facts.voice.nobody)
+            return _unnamed(facts, slot, case) or facts.voice.nobody_cases.get(case, facts.voice.nobody)
         return writer.decline(slot.contact, case) if facts.voice.language == "ru" else slot.contact
     return fill
 

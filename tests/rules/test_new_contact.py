@@ -53,7 +53,9 @@ def test_a_ticket_from_someone_we_have_no_record_of(pack_engine: Callable[[str],
     found = rules(engine, kz(contacts=CONTACTS[:1], tickets=[{**TICKET, "contact_id": "c-x"}]))
     action = found["new_contact/welcome_call"]
     assert action.contact == nba.ContactRef(id="c-x", name=None)
-    assert action.text.startswith("Позвонить контакту клиента (TOO Vostok)")
+    # "контакт клиента" left nothing to act on: the ticket names them, and a note says to find out who it is.
+    assert action.text.startswith(f"Позвонить неизвестному автору обращения {TICKET['id']} (TOO Vostok)")
+    assert action.notes == [f"имя автора обращения {TICKET['id']} неизвестно: сначала выяснить, кто его написал"]
 
 
 def test_no_tickets_no_action(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
