@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
-from .messages import message
+from .messages import catalogue_language, message
 from .signals import SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
@@ -242,6 +242,10 @@ class Draft:
 
 
 def _voice(locale: str) -> Voice:
+    if catalogue_language(locale) != language(locale):
+        # nba writes its own words in a few languages only; a locale without them (kk, de) reads English
+        # throughout — texts, dates, numbers and notes — rather than a mix of two or three languages.
+        locale = "en"
     lang = language(locale)
     yes, no = _YES_NO.get(lang, _YES_NO["en"])
     nobody, nobody_dative = _NOBODY.get(lang, _NOBODY["en"])

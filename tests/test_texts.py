@@ -103,3 +103,13 @@ def test_a_meeting_is_with_the_person_in_the_instrumental_case(engine: nba.Engin
     [meeting] = [a for a in engine.evaluate(snapshot, as_of=dt.datetime(2025, 3, 31, 9, 0)).actions
                  if a.rule == "cadence/quarterly_touch"]
     assert meeting.text.startswith("Встретиться с Павлом Громовым (TOO Vostok)")
+
+
+def test_a_locale_without_shipped_texts_reads_wholly_english(engine: nba.Engine, kz: Callable[..., nba.AccountSnapshot]) -> None:
+    snapshot = kz(account={"locale": "kk"},
+                  tickets=[{"id": "t-77", "opened_at": "2025-03-28T15:02:00+05:00", "contact_id": "c1",
+                            "subject": "Как выгрузить всю базу клиентов в Excel?"}])
+    decision = engine.evaluate(snapshot, as_of=dt.datetime(2025, 3, 31, 9, 0))
+    [export] = [a for a in decision.actions if a.rule == "data_export/clarify_export_purpose"]
+    assert export.text.startswith("Call Алмат Сейткали (TOO Vostok) on Monday, March 31 at 10:00")  # not Kazakh dates
+    assert all(not any("\u0400" <= ch <= "\u04ff" for ch in r) for r in export.reasons)
