@@ -52,10 +52,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "escalation_text": "Действие «{title}» по {company} просрочено на {late} (срок был {due}, ответственный: {owner}) — "
                            "выяснить, что мешает, и помочь закрыть его",
         "escalation_reason": "действие {id} открыто и просрочено на {late}",
-        "overdue_note": "просрочено: срок был {due}",
-        "declined_counter_offer": "клиент отказался от встречного предложения: запрос идёт по лестнице согласований",
         "brief_title": "Что сделать сегодня, {date}",
-        "brief_owner": "{owner}",
         "brief_overdue": "Просрочено",
         "brief_today": "Сегодня",
         "brief_new": "Новое",
@@ -89,10 +86,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "escalation_text": "The action “{title}” for {company} is overdue by {late} (it was due {due}, owner: {owner}) — "
                            "find out what blocks it and help close it",
         "escalation_reason": "action {id} is open and overdue by {late}",
-        "overdue_note": "overdue: it was due {due}",
-        "declined_counter_offer": "the client declined the counter-offer: the request goes up the approval ladder",
         "brief_title": "What to do today, {date}",
-        "brief_owner": "{owner}",
         "brief_overdue": "Overdue",
         "brief_today": "Today",
         "brief_new": "New",
