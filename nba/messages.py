@@ -60,6 +60,10 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_due": "срок {due}",
         "nobody": "без ответственного",
         "also_discuss": "Также обсудить: {topics}",
+        "today": "сегодня",
+        "yesterday": "вчера",
+        "ago": "{count} назад",
+        "in": "через {count}",
         "unnamed_nominative": "неизвестный автор обращения {ticket}",
         "unnamed_dative": "неизвестному автору обращения {ticket}",
         "unnamed_genitive": "неизвестного автора обращения {ticket}",
@@ -94,6 +98,10 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "brief_due": "due {due}",
         "nobody": "unassigned",
         "also_discuss": "Also discuss: {topics}",
+        "today": "today",
+        "yesterday": "yesterday",
+        "ago": "{count} ago",
+        "in": "in {count}",
         "unnamed_nominative": "the unnamed author of ticket {ticket}",
         "unnamed_dative": "the unnamed author of ticket {ticket}",
         "unnamed_genitive": "the unnamed author of ticket {ticket}",
@@ -130,6 +138,19 @@ def counted(word: str, n: int, locale: str) -> str:
     forms = _COUNTED[lang][word]
     category = _plural_category(lang, abs(n))
     return forms.get(category, forms["other"]).format(n=n)
+
+
+def days_phrase(n: int, kind: str, locale: str) -> str:
+    """A day count in words: `words` "21 день"; `ago` "сегодня", "вчера", "21 день назад" (a future count: "через 3 дня")."""
+    if kind == "words":
+        return counted("day", n, locale)
+    if n == 0:
+        return message("today", locale)
+    if n == 1:
+        return message("yesterday", locale)
+    if n < 0:
+        return message("in", locale, count=counted("day", -n, locale))
+    return message("ago", locale, count=counted("day", n, locale))
 
 
 @lru_cache(maxsize=4096)

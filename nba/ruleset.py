@@ -22,7 +22,7 @@ from .packs.model import (
     Rule,
 )
 from .episodes import EPISODE_PARTS, default_episode
-from .signals import CATALOGUE, symbols_for
+from .signals import CATALOGUE, DAY_PHRASES, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, pick_locale, placeholders
 from .vocab import ACTION_KINDS
@@ -350,7 +350,7 @@ def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: l
     for locale in locales:
         if locale not in texts:
             problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`"))
-    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS)
+    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES)
     for locale, template in texts.items():
         try:
             names = placeholders(template)

@@ -99,6 +99,12 @@ DERIVED_SIGNALS: tuple[SignalSpec, ...] = (
 
 CATALOGUE: Mapping[str, SignalSpec] = {s.name: s for s in SNAPSHOT_SIGNALS + DERIVED_SIGNALS}
 
+#: Placeholders that write a day count as words, for every signal counted in days: `{x_words}` reads
+#: "21 день" / "21 days", `{x_ago}` reads "сегодня", "вчера", "21 день назад" / "today", "yesterday", "21 days ago".
+DAY_PHRASES: Mapping[str, tuple[str, str]] = {
+    f"{spec.name}_{kind}": (spec.name, kind) for spec in CATALOGUE.values() if spec.unit == "days" for kind in ("words", "ago")
+}
+
 _RISK_AND_DISCOUNT = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct",
                                 "discount_approval_role"})
 _DISCOUNT = frozenset({"discount_outcome", "discount_best_offer_pct", "discount_approval_role"})

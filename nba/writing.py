@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
-from .messages import catalogue_language, message
-from .signals import SignalValue, unused_modules
+from .messages import catalogue_language, days_phrase, message
+from .signals import DAY_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
 from .vocab import ActionStatus, OwnerRole
@@ -130,6 +130,11 @@ class ActionWriter:
         """The named signals as they read in a sentence: unknown as a dash, numbers with the locale's symbols."""
         out = TemplateValues()
         for name in names:
+            phrase = DAY_PHRASES.get(name)
+            if phrase is not None:  # {x_words}, {x_ago}: the day count in words, plural forms by the language
+                count = signals.get(phrase[0])
+                out[name] = days_phrase(int(count), phrase[1], voice.locale) if isinstance(count, float) else "—"
+                continue
             value = signals.get(name)
             if value is None:
                 out[name] = "—"

@@ -47,7 +47,7 @@ def test_two_rules_calling_one_person_on_one_day_become_one_call(engine: nba.Eng
     assert call.rule == "discount_request/present_counter_offer"  # the highest priority keeps the lead
     assert call.merged_rules == ["activity_drop/usage_audit_call"]
     assert "Также обсудить: звонок о падении активности и аудит использования" in call.text
-    assert call.reasons == ["запрошена скидка 20% 3 дн. назад", "активность упала на 51% за последние 30 дней"]
+    assert call.reasons == ["запрошена скидка 20% 3 дня назад", "активность упала на 51% за последние 30 дней"]
     # The export request makes an upgrade offer wrong, also as a topic of another call.
     assert "переход на старший тариф" not in call.text
     assert [(s.rule, s.cause) for s in decision.suppressed] == [("tariff_limit/upgrade_offer", "conflict")]

@@ -24,3 +24,21 @@ def test_plurals_follow_the_languages_rules(n: int, ru: str, en: str) -> None:
 def test_a_language_without_a_catalogue_reads_english_throughout() -> None:
     assert messages.message("top_n", "kk", count=messages.counted("action_of", 5, "kk")) == \
         "beyond the list of 5 actions: the others come first"
+
+
+@pytest.mark.parametrize(("n", "ru", "en"), [(0, "сегодня", "today"), (1, "вчера", "yesterday"), (2, "2 дня назад", "2 days ago"),
+                                             (21, "21 день назад", "21 days ago"), (-3, "через 3 дня", "in 3 days")])
+def test_a_day_count_reads_as_people_say_it(n: int, ru: str, en: str) -> None:
+    assert messages.days_phrase(n, "ago", "ru") == ru
+    assert messages.days_phrase(n, "ago", "en") == en
+
+
+def test_every_day_signal_has_word_placeholders_and_packs_use_no_abbreviation() -> None:
+    from helpers import RULES
+
+    from nba.signals import CATALOGUE, DAY_PHRASES
+
+    assert {f"{s.name}_ago" for s in CATALOGUE.values() if s.unit == "days"} <= set(DAY_PHRASES)
+    for pack in RULES.glob("*.yaml"):
+        text = pack.read_text(encoding="utf-8")
+        assert " дн." not in text and "} days" not in text, pack.name  # «21 день», «2 дня», never «дн.» or "1 days"

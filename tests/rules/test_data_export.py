@@ -23,7 +23,7 @@ def test_same_day_when_the_morning_slot_is_still_ahead(pack_engine: Callable[[st
     assert action.due.isoformat() == "2025-03-31T10:00:00+05:00"
     # Rule priority 90 + value at stake: (2.4M annual + 10% of 4.8M LTV) / 10M KZT reference x 20 = 5.76; green: +0.
     assert action.priority == 96
-    assert action.reasons == ["обращение t-77 с просьбой о полной выгрузке 21 дн. назад"]
+    assert action.reasons == ["обращение t-77 с просьбой о полной выгрузке 21 день назад"]
     assert "«Как выгрузить всю базу клиентов в Excel?»" in action.text
 
 

@@ -31,7 +31,7 @@ def test_welcome_call_with_the_new_person(pack_engine: Callable[[str], nba.Engin
     assert action.due.isoformat() == "2025-04-02T11:00:00+05:00"
     assert action.text.startswith("Позвонить Дане Ержановой (TOO Vostok) в среду 2 апреля в 11:00: приветственный звонок")
     assert action.text.endswith("Алмат Сейткали не отвечает нам")  # no day count that changes every morning
-    assert "основной контакт молчит 77 дн." in action.reasons[0]
+    assert "основной контакт молчит 77 дней" in action.reasons[0]
 
 
 def test_primary_still_answering_gets_an_introduction_email_instead(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:

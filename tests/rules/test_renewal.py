@@ -46,8 +46,9 @@ def test_the_day_the_window_opens_the_account_enters_the_pipeline(pack_engine: C
     assert renewal_rules(decision) == {"renewal/enter_pipeline"}
     (task,) = decision.actions
     # The count of days left is in the reason; the text names dates, so it does not change every morning.
-    assert task.kind == "task" and f"открылось окно продления: {WINDOW[term]} дн. до конца контракта" in task.reasons
-    assert "дн." not in task.text.split("на что обратить внимание")[0]
+    days = {90: "90 дней", 45: "45 дней", 14: "14 дней", 270: "270 дней"}[WINDOW[term]]  # plural forms, not "дн."
+    assert task.kind == "task" and f"открылось окно продления: {days} до конца контракта" in task.reasons
+    assert "дней" not in task.text.split("на что обратить внимание")[0]
 
 
 @pytest.mark.parametrize("term", list(WINDOW))
