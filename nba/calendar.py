@@ -102,6 +102,11 @@ class BusinessCalendar:
             current = self.next_working_day(current, include=False)
         return current
 
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
+        return sum(1 for n in range(1, min((end - start).days, MAX_SEARCH_DAYS) + 1)
+                   if self.is_working_day(start + dt.timedelta(days=n)))
+
     def at(self, day: dt.date, moment: dt.time) -> dt.datetime:
         """The aware local datetime of `day` at `moment` (normalised through UTC across DST gaps)."""
         naive = dt.datetime.combine(day, moment)

@@ -285,19 +285,14 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
 
     with Ledger(args.ledger) as ledger:
         if args.ledger_command == "close":
-            at = parse_as_of(args.at) or dt.datetime.now(dt.timezone.utc)
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=dt.timezone.utc)
-            action = ledger.close_action(args.id, outcome=args.outcome, at=at)
+            action = ledger.close_action(args.id, outcome=args.outcome, at=_aware_moment(args.at, None))
             stdout.write(f"{action.id} {action.status} ({action.outcome}): {action.title}\n")
             return EXIT_OK
         if args.ledger_command == "import":
             changed = ledger.import_csv(args.csv)
             stdout.write(f"{changed} action{'s' if changed != 1 else ''} updated from {args.csv}\n")
             return EXIT_OK
-        now = parse_as_of(args.as_of) or ledger.last_run or dt.datetime.now(dt.timezone.utc)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=dt.timezone.utc)
+        now = _aware_moment(args.as_of, ledger.last_run)
         rows = ledger.actions(owner=args.owner)
         if args.overdue:
             rows = [r for r in rows if r.due < now]
@@ -320,6 +315,12 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
         return EXIT_OK
 
 
+def _aware_moment(text: str | None, default: dt.datetime | None) -> dt.datetime:
+    """An option's moment for the ledger's commands: given (naive = UTC), else `default`, else now."""
+    moment = parse_as_of(text) or default or dt.datetime.now(dt.timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
 def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba brief`: what each person must do today, from the ledger."""
     from .brief import morning_brief
@@ -328,9 +329,7 @@ def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
     if not Path(args.ledger).is_file():
         raise InputError(f"{args.ledger}: no such ledger; run `nba evaluate-portfolio BOOK --ledger {args.ledger}` first")
     with Ledger(args.ledger) as ledger:
-        as_of = parse_as_of(args.as_of) or ledger.last_run or dt.datetime.now(dt.timezone.utc)
-        if as_of.tzinfo is None:
-            as_of = as_of.replace(tzinfo=dt.timezone.utc)
+        as_of = _aware_moment(args.as_of, ledger.last_run)
         text = morning_brief(ledger.actions(owner=args.owner), as_of, last_run=ledger.last_run, fmt=args.format)
     stdout.write(text)
     return EXIT_OK

@@ -16,8 +16,7 @@ from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
-from .discount import decide
-from .discount import offer_deadline as discount_offer_deadline
+from .discount import decide, offer_deadline
 from .packs.loader import PackSource, load_packs
 from .parallel import parallel_map
 from .patterns import CHANNEL_OF_KIND
@@ -187,17 +186,18 @@ class Engine:
             signals["risk_level"] = risk.level
         history = History.of(snapshot)
         discount = None
-        offer_deadline = None
+        deadline_for = None
         if rs.discount is not None and signals.get("discount_requested_pct") is not None:
             policy = rs.discount
-            count = self._business_days(snapshot)
-            offer_day = self._calendar(snapshot).next_working_day(today)
+            calendar = self._calendar(snapshot)
+            count = calendar.working_days_between
 
-            def offer_deadline(condition: str, day: dt.date) -> dt.date | None:
-                return discount_offer_deadline(policy, condition, day, count)
+            def deadline_for(condition: str, day: dt.date) -> dt.date | None:
+                return offer_deadline(policy, condition, day, count)
 
             declined = bool(history.declined) and self._counter_offer_declined(policy.pack, snapshot, signals, history)
-            discount = decide(policy, signals, offer_day, counter_offer_declined=declined, business_days=count)
+            discount = decide(policy, signals, calendar.next_working_day(today), counter_offer_declined=declined,
+                              business_days=count)
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
@@ -210,7 +210,7 @@ class Engine:
             outcomes[rule.id] = result
             if result is True:
                 fired.append(rule)
-        facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice, offer_deadline)
+        facts = Facts(snapshot, signals, risk, renewal, discount, as_of, voice, deadline_for)
         formula = rs.arbitration.priority
         value = float(signals.get("annual_contract_value") or 0.0) + formula.ltv_share * float(signals.get("ltv") or 0.0)
         stake = account_stake(formula, value, snapshot.contract.currency, risk.level)
@@ -232,8 +232,8 @@ class Engine:
         withdrawn: list[Withdrawn] = []
         if history:
             actions, suppressed, withdrawn = self._across_runs(history, candidates, actions, suppressed, facts)
-        if discount is not None and offer_deadline is not None and rs.discount is not None:
-            discount = self._dated_for_its_answer(discount, actions, rs.discount.pack, offer_deadline)
+        if discount is not None and deadline_for is not None and rs.discount is not None:
+            discount = self._dated_for_its_answer(discount, actions, rs.discount.pack, deadline_for)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
@@ -270,15 +270,6 @@ class Engine:
         account = snapshot.account
         return self._calendars.get((account.country, account.timezone, _DEFAULT_HOURS),
                                    lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays))
-
-    def _business_days(self, snapshot: AccountSnapshot) -> Callable[[dt.date, dt.date], int]:
-        """Counts the account's working days after one date up to and including another."""
-        calendar = self._calendar(snapshot)
-
-        def count(start: dt.date, end: dt.date) -> int:
-            return sum(1 for n in range(1, min((end - start).days, 400) + 1)
-                       if calendar.is_working_day(start + dt.timedelta(days=n)))
-        return count
 
     @staticmethod
     def _dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], pack: str,

@@ -66,6 +66,7 @@ _MIGRATIONS: Mapping[int, str] = {
 _COLUMNS = ("id", "account_id", "account_name", "rule", "kind", "title", "text", "due", "timezone", "locale", "owner",
             "owner_role", "contact_id", "contact_name", "priority", "status", "outcome", "reason", "issued_at",
             "updated_at", "closed_at", "sequence", "merged")
+_SELECT = f"SELECT {','.join(_COLUMNS)} FROM actions"
 #: What makes an open action "changed" for a CRM or a calendar: an update is sent when one of these differs.
 _TRACKED = ("kind", "title", "text", "due", "owner", "owner_role", "contact_id")
 
@@ -217,7 +218,7 @@ class Ledger:
     def actions(self, *, owner: str | None = None, statuses: Sequence[str] = ("open",)) -> list[LedgerAction]:
         """Actions with one of `statuses` (all owners, or one), by owner, then due."""
         marks = ",".join("?" for _ in statuses)
-        query = f"SELECT {','.join(_COLUMNS)} FROM actions WHERE status IN ({marks})"
+        query = f"{_SELECT} WHERE status IN ({marks})"
         params: list[object] = list(statuses)
         if owner is not None:
             query += " AND owner = ?"
@@ -228,8 +229,7 @@ class Ledger:
 
     def get(self, action_id: str) -> LedgerAction | None:
         """One action by id."""
-        row = self._db.execute(f"SELECT {','.join(_COLUMNS)} FROM actions WHERE id = ?", (action_id,)).fetchone()
-        return LedgerAction._of(row) if row is not None else None
+        return _get(self._db, action_id)
 
     @property
     def last_run(self) -> dt.datetime | None:
@@ -317,14 +317,14 @@ class LedgerRun:
 
     def history(self, account_id: str) -> list[HistoryEntry]:
         """The account's action history as the ledger knows it."""
-        rows = self._db.execute(f"SELECT {','.join(_COLUMNS)} FROM actions WHERE account_id = ? ORDER BY issued_at, id",
+        rows = self._db.execute(f"{_SELECT} WHERE account_id = ? ORDER BY issued_at, id",
                                 (account_id,))
         return [entry for r in rows for entry in LedgerAction._of(r).history_entries()]
 
     def histories(self) -> dict[str, list[HistoryEntry]]:
         """Every account's history at once (one query for a whole book)."""
         out: dict[str, list[HistoryEntry]] = {}
-        for row in self._db.execute(f"SELECT {','.join(_COLUMNS)} FROM actions ORDER BY account_id, issued_at, id"):
+        for row in self._db.execute(f"{_SELECT} ORDER BY account_id, issued_at, id"):
             action = LedgerAction._of(row)
             out.setdefault(action.account_id, []).extend(action.history_entries())
         return out
@@ -335,14 +335,13 @@ class LedgerRun:
         now = _iso(self.as_of)
         for action in decision.actions:
             values = _row(action, decision, timezone, locale, account_name)
-            current = self._db.execute(f"SELECT {','.join(_COLUMNS)} FROM actions WHERE id = ?", (action.id,)).fetchone()
-            if current is None:
+            row = _get(self._db, action.id)
+            if row is None:
                 self._db.execute(f"INSERT INTO actions ({','.join(_COLUMNS)}) VALUES ({','.join('?' for _ in _COLUMNS)})",
                                  _insert(values, now))
                 changes.append(Change(change="create", id=action.id, account_id=decision.account_id, rule=action.rule,
                                       sequence=0, action=action))
                 continue
-            row = LedgerAction._of(current)
             if row.status in ("done", "dismissed"):
                 continue  # closed by a person: the engine only shows it again when the history says open
             changed = [name for name in _TRACKED if _stored(getattr(row, name)) != values[name]]
@@ -383,9 +382,14 @@ class LedgerRun:
 
     def withdrawn_today(self) -> list[LedgerAction]:
         """The actions this run closed as withdrawn (for cancelled calendar events)."""
-        ids = [c.id for c in self.changes if c.change == "close"]
-        rows = [self._db.execute(f"SELECT {','.join(_COLUMNS)} FROM actions WHERE id = ?", (i,)).fetchone() for i in ids]
-        return [LedgerAction._of(r) for r in rows if r is not None]
+        found = (_get(self._db, c.id) for c in self.changes if c.change == "close")
+        return [row for row in found if row is not None]
+
+
+def _get(db: sqlite3.Connection, action_id: str) -> LedgerAction | None:
+    """One row of the ledger by action id."""
+    row = db.execute(f"{_SELECT} WHERE id = ?", (action_id,)).fetchone()
+    return LedgerAction._of(row) if row is not None else None
 
 
 def changes_without_ledger(decision: Decision) -> list[Change]:

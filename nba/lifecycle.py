@@ -190,7 +190,9 @@ def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCale
             continue
         if (as_of - action.due).days < policy.after_business_days:
             continue  # cheap first check: too few calendar days to hold that many business days
-        late = _business_days_between(calendar, action.due, as_of)
+        # Whole working days overdue: those strictly between the due's day and as-of's day.
+        late = calendar.working_days_between(calendar.local(action.due).date(),
+                                             calendar.local(as_of).date() - dt.timedelta(days=1))
         if late < policy.after_business_days:
             continue
         ident = action_id(snapshot.account.id, OVERDUE_ESCALATION, None, (f"action={action.id}",))
@@ -241,19 +243,6 @@ def history_from(decision: Decision, *, status: HistoryStatus = "open", outcome:
             out += [HistoryEntry(id=i, rule=r, status=status, contact_id=contact, issued_at=decision.as_of,
                                  closed_at=closed_at, outcome=outcome) for i, r in zip(a.merged_ids, a.merged_rules, strict=True)]
     return out
-
-
-def _business_days_between(calendar: BusinessCalendar, due: dt.datetime, as_of: dt.datetime) -> int:
-    """Whole working days the action has been overdue: those strictly between its due day and as-of's day."""
-    start = calendar.local(due).date()
-    end = calendar.local(as_of).date()
-    count = 0
-    day = start + dt.timedelta(days=1)
-    while day < end and count < 400:
-        if calendar.is_working_day(day):
-            count += 1
-        day += dt.timedelta(days=1)
-    return count
 
 
 def aware(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:

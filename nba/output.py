@@ -70,7 +70,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
 
 
 def _remove_stale_temporaries(target: Path) -> None:
-    """Temporary files a killed run left beside `target` (named .NAME.PID.XXXX.tmp): removed when their process is gone."""
+    """Temporary files a killed run left beside `target` (named .NAME.PID.RANDOM.tmp): removed when their process is gone."""
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         pid_text = leftover.name[len(target.name) + 2:].split(".", 1)[0]
         if pid_text.isdigit() and not _alive(int(pid_text)):

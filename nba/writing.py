@@ -22,42 +22,17 @@ from .vocab import ActionStatus, OwnerRole
 if TYPE_CHECKING:
     from .ruleset import CompiledMeasure, CompiledRule
 
-_OFFER_WORDS = {
-    "ru": {
-        "annual_prepayment": "{p}% при годовой предоплате",
-        "payment_by_date": "{p}% при оплате до {d}",
-        "longer_term": "{p}% при продлении на более длинный срок",
-        "case_study": "{p}% за совместный кейс или отзыв",
-        "referral": "{p}% за рекомендацию нового клиента",
-        "or": " или ",
-    },
-    "en": {
-        "annual_prepayment": "{p}% for annual prepayment",
-        "payment_by_date": "{p}% if paid by {d}",
-        "longer_term": "{p}% for a longer contract term",
-        "case_study": "{p}% for a case study or review",
-        "referral": "{p}% for a referral",
-        "or": ", or ",
-    },
-}
-_NOBODY = {"ru": ("контакт клиента", "контакту клиента"), "en": ("the client's contact", "the client's contact")}
-_NOBODY_CASES = {"ru": {"genitive": "контакта клиента", "instrumental": "контактом клиента",
-                        "prepositional": "контакте клиента"}}
-_YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
 
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """How texts read in one locale: its language, number symbols, yes/no and words for an unnamed contact."""
+    """How texts read in one locale: its language, number symbols and the words for yes and no."""
 
     locale: str
     language: str
     numbers: NumberStyle
     yes: str
     no: str
-    nobody: str
-    nobody_dative: str
-    nobody_cases: dict[str, str]
 
 
 class Facts:
@@ -252,9 +227,7 @@ def _voice(locale: str) -> Voice:
         # throughout — texts, dates, numbers and notes — rather than a mix of two or three languages.
         locale = "en"
     lang = language(locale)
-    yes, no = _YES_NO.get(lang, _YES_NO["en"])
-    nobody, nobody_dative = _NOBODY.get(lang, _NOBODY["en"])
-    return Voice(locale, lang, NumberStyle.for_locale(locale), yes, no, nobody, nobody_dative, _NOBODY_CASES.get(lang, {}))
+    return Voice(locale, lang, NumberStyle.for_locale(locale), message("yes", locale), message("no", locale))
 
 
 def person_for(role: str, snapshot: AccountSnapshot) -> str | None:
@@ -270,13 +243,18 @@ _Filler = Callable[[ActionWriter, Facts, _Slot], str]
 
 
 def _contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
-    return slot.contact or _unnamed(facts, slot, "nominative") or facts.voice.nobody
+    return slot.contact or _unnamed(facts, slot, "nominative") or _nobody(facts, "nominative")
 
 
 def _contact_dative(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     if not slot.contact:
-        return _unnamed(facts, slot, "dative") or facts.voice.nobody_dative
+        return _unnamed(facts, slot, "dative") or _nobody(facts, "dative")
     return writer.dative(slot.contact) if facts.voice.language == "ru" else slot.contact
+
+
+def _nobody(facts: Facts, case: str) -> str:
+    """The words for a contact the snapshot does not name, in `case`."""
+    return message(f"unknown_contact_{case}", facts.voice.locale)
 
 
 def _unnamed(facts: Facts, slot: _Slot, case: str) -> str | None:
@@ -295,13 +273,13 @@ def _contact_in(case: str) -> _Filler:
     """The filler of {contact_CASE}: the contact's name in that case in Russian (the name as it is elsewhere)."""
     def fill(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
         if not slot.contact:
-            return _unnamed(facts, slot, case) or facts.voice.nobody_cases.get(case, facts.voice.nobody)
+            return _unnamed(facts, slot, case) or _nobody(facts, case)
         return writer.decline(slot.contact, case) if facts.voice.language == "ru" else slot.contact
     return fill
 
 
 def _primary_contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
-    return next((c.name for c in facts.snapshot.contacts if c.is_primary), facts.voice.nobody)
+    return next((c.name for c in facts.snapshot.contacts if c.is_primary), None) or _nobody(facts, "nominative")
 
 
 def _due(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
@@ -318,14 +296,12 @@ def _offers(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     if discount is None or not discount.offers:
         return "—"
     voice = facts.voice
-    words = _OFFER_WORDS.get(voice.language, _OFFER_WORDS["en"])
     # A pay-by date counts from the day the offer is made: the action's own due, wherever arbitration put it.
     recompute = facts.offer_deadline
-    parts = [words[o.condition].format(
-        p=voice.numbers.format(o.percent),
-        d=_long_date(writer, facts, recompute(o.condition, slot.due.date()) if recompute and o.deadline else o.deadline))
+    parts = [message(f"offer_{o.condition}", voice.locale, p=voice.numbers.format(o.percent), d=_long_date(
+        writer, facts, recompute(o.condition, slot.due.date()) if recompute and o.deadline else o.deadline))
         for o in discount.offers]
-    return words["or"].join(parts)
+    return message("offers_or", voice.locale).join(parts)
 
 
 def _export_ticket_subject(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
