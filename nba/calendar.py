@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
 
+from .errors import CalendarError
+
 #: How far ahead a search for a working day may look before it gives up.
 MAX_SEARCH_DAYS = 400
+#: "As soon as possible" is placed on this grid of minutes (:00, :15, :30, :45).
+SLOT_MINUTES = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,10 @@ class HolidayBook:
         if found is not None:
             return found
         table = holidays.country_holidays(country, years=year)
+        first, last = getattr(table, "start_year", year), getattr(table, "end_year", year)
+        if not first <= year <= last:  # beyond its data every day would silently count as a working day
+            raise CalendarError(f"the holidays package has no public holidays of {country} for {year} "
+                                f"(it covers {first}-{last}); nothing can be scheduled in that year")
         entry = _Year(
             holidays=frozenset(d for d in table if d.year == year),
             workdays=frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year),
@@ -84,7 +94,7 @@ class BusinessCalendar:
             if self.is_working_day(current):
                 return current
             current += dt.timedelta(days=1)
-        raise ValueError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days of {day}")
+        raise CalendarError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days of {day}")
 
     def previous_working_day(self, day: dt.date) -> dt.date:
         """The last working day on or before `day`."""
@@ -93,7 +103,7 @@ class BusinessCalendar:
             if self.is_working_day(current):
                 return current
             current -= dt.timedelta(days=1)
-        raise ValueError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days before {day}")
+        raise CalendarError(f"no working day in {self.country} within {MAX_SEARCH_DAYS} days before {day}")
 
     def add_business_days(self, day: dt.date, count: int) -> dt.date:
         """The `count`-th working day after `day` (`count` = 0: `day` itself if working, else the next one)."""
@@ -116,10 +126,13 @@ class BusinessCalendar:
         """`moment` in the account's time zone."""
         return moment.astimezone(self.zone)
 
-    def next_slot(self, earliest: dt.datetime, moment: dt.time | None = None, *, round_minutes: int = 15) -> dt.datetime:
+    def next_slot(self, earliest: dt.datetime, moment: dt.time | None = None, *,
+                  round_minutes: int = SLOT_MINUTES) -> dt.datetime:
         """The first working slot not before `earliest`: at `moment` if given, else as soon as possible.
 
-        "As soon as possible" rounds up to the next `round_minutes` inside working hours.
+        "As soon as possible" rounds up to the next `round_minutes` inside working hours. A wall time a
+        time zone skips on that day (a DST gap, or a whole day, as Samoa skipped 30 December 2011) is no
+        slot: the slot must fall on the day it was planned for.
         """
         local = self.local(earliest)
         day = local.date()
@@ -127,7 +140,8 @@ class BusinessCalendar:
             if self.is_working_day(day):
                 if moment is not None:
                     candidate = self.at(day, moment)
-                    if candidate >= local and self.hours.contains(candidate.timetz().replace(tzinfo=None)):
+                    if (candidate >= local and candidate.date() == day
+                            and self.hours.contains(candidate.timetz().replace(tzinfo=None))):
                         return candidate
                 else:
                     candidate = max(local, self.at(day, self.hours.start))
@@ -135,7 +149,7 @@ class BusinessCalendar:
                     if candidate.date() == day and self.hours.contains(candidate.time()):
                         return candidate
             day += dt.timedelta(days=1)
-        raise ValueError(f"no working slot in {self.country} within {MAX_SEARCH_DAYS} days of {earliest}")
+        raise CalendarError(f"no working slot in {self.country} within {MAX_SEARCH_DAYS} days of {earliest}")
 
     def is_valid_slot(self, moment: dt.datetime, not_before: dt.datetime) -> bool:
         """The contract's rule for a due: aware, not before `not_before`, on a working day, inside hours."""
@@ -146,6 +160,34 @@ class BusinessCalendar:
             and self.is_working_day(local.date())
             and self.hours.contains(local.time())
         )
+
+
+def tz_database() -> str:
+    """Which time-zone database `ZoneInfo` reads in this process, with its release: dues are reproducible against it.
+
+    `ZoneInfo` looks in the folders of `zoneinfo.TZPATH` (the host's files) before the `tzdata` package.
+    """
+    for root in zoneinfo.TZPATH:
+        folder = Path(root)
+        if folder.is_dir() and any(folder.iterdir()):
+            release = "unknown release"
+            try:
+                with (folder / "tzdata.zi").open(encoding="utf-8") as first:
+                    release = first.readline().removeprefix("# version").strip() or release
+            except OSError:
+                pass
+            return f"host {folder} ({release})"
+    import tzdata
+    return f"tzdata {tzdata.IANA_VERSION}"
+
+
+def pin_tz_database() -> None:
+    """Read time zones from the `tzdata` package nba depends on, never the host's files (the command line does).
+
+    This sets process-wide state (`zoneinfo.reset_tzpath`), so the library leaves it to applications.
+    """
+    zoneinfo.reset_tzpath(to=())
+    ZoneInfo.clear_cache()
 
 
 def _round_up(moment: dt.datetime, minutes: int) -> dt.datetime:

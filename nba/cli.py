@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from .calendar import pin_tz_database
 from .decision import Decision
 from .engine import Engine
 from .errors import InputError, NbaError
@@ -407,9 +408,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"nba: error: {message}\n")
 
 
+class _Versions(argparse.Action):
+    """`--version`: nba's release and the data releases its decisions are reproducible against."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        import platform
+        from importlib.metadata import version
+
+        from .calendar import tz_database
+        sys.stdout.write(f"nba {version('nba')}\nholidays {version('holidays')}\ntime zones {tz_database()}\n"
+                         f"python {platform.python_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `nba` command."""
     parser = _Parser(prog="nba", description="Next-Best-Action engine for customer-success and renewal teams.")
+    parser.add_argument("--version", action=_Versions,
+                        help="print the versions of nba, its holiday data and time-zone database, and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ev = sub.add_parser("evaluate", help="evaluate one account snapshot and print the decision")
     ev.add_argument("snapshot", help="account snapshot, a JSON file")
@@ -507,6 +527,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     """Run the command line; returns the exit status (0 success, 2 bad input)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    pin_tz_database()  # the same dues on every host: the pinned tzdata, not the host's files
     args = build_parser().parse_args(argv)
     restore = _on_sigterm()
     try:

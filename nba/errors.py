@@ -42,13 +42,21 @@ class RulePackError(NbaError):
 
 
 class ConditionError(NbaError):
-    """A condition cannot be parsed or type-checked; `position` is the 0-based offset in its text."""
+    """A condition cannot be parsed, type-checked or run; `position` is the 0-based offset in its text.
 
-    def __init__(self, message: str, position: int, hint: str | None = None) -> None:
+    `condition` is set by a backend's `compile` when it refuses one of the conditions it was given: its index.
+    """
+
+    def __init__(self, message: str, position: int, hint: str | None = None, *, condition: int | None = None) -> None:
         self.message = message
         self.position = position
         self.hint = hint
+        self.condition = condition
         super().__init__(f"{message} (at character {position + 1})" + (f"; {hint}" if hint else ""))
+
+
+class CalendarError(NbaError, ValueError):
+    """No working day or slot can be found for an account (its calendar leaves none within the search horizon)."""
 
 
 class InputError(NbaError):

@@ -225,7 +225,11 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         raise RulePackError(sort_problems(problems))
 
     order = list(checked)
-    compiled = backend.compile([checked[key][1] for key in order])
+    try:
+        compiled = backend.compile([checked[key][1] for key in order])
+    except ConditionError as exc:  # a backend's own limit, found only when it builds the conditions together
+        source, loc, _ = next(item for item in pending if (id(item[0]), item[1]) == order[exc.condition or 0])
+        raise RulePackError([condition_problem(source, loc, exc)]) from exc
     conditions = {key: Condition(checked[key][0], checked[key][1], checked[key][2], test)
                   for key, test in zip(order, compiled, strict=True)}
 

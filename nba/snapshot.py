@@ -177,7 +177,8 @@ class PlanLimit(_Model):
 
     resource: str = Field(min_length=1)
     used: NonNegative
-    limit: Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]
+    limit: Annotated[float, Field(ge=0.001, le=1e15, allow_inf_nan=False,
+                                  description="the plan's limit, at least 0.001 (so the share used stays finite)")]
 
 
 class Contact(_Model):

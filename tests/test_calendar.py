@@ -93,3 +93,32 @@ def test_custom_working_hours() -> None:
     early = cal("RU", "Europe/Moscow", 9, 17)
     moment = early.next_slot(dt.datetime(2025, 4, 1, 8, 30, tzinfo=ZoneInfo("Europe/Moscow")))
     assert moment.time() == dt.time(9, 0)
+
+
+def test_a_day_the_time_zone_skipped_gets_no_slot() -> None:
+    # Samoa skipped Friday 30 December 2011: 11:00 that "day" resolves to Saturday. The slot goes to the
+    # next real working day at 11:00, never to a weekend.
+    apia = cal("WS", "Pacific/Apia")
+    thursday_evening = dt.datetime(2011, 12, 29, 18, 0, tzinfo=ZoneInfo("Pacific/Apia"))
+    for slot in (apia.next_slot(thursday_evening, dt.time(11, 0)), apia.next_slot(thursday_evening)):
+        assert apia.is_working_day(slot.date()) and slot.weekday() < 5
+        assert slot.date() > dt.date(2011, 12, 31)
+    assert apia.next_slot(thursday_evening, dt.time(11, 0)).time() == dt.time(11, 0)
+
+
+def test_no_working_day_in_reach_is_a_calendar_error() -> None:
+    from nba.errors import CalendarError, NbaError
+
+    never = BusinessCalendar("KZ", ZoneInfo("Asia/Almaty"), WorkingHours(), BOOK)
+    never.is_working_day = lambda day: False  # type: ignore[method-assign]
+    with pytest.raises(CalendarError) as info:
+        never.next_slot(dt.datetime(2025, 3, 20, 9, tzinfo=ZoneInfo("Asia/Almaty")))
+    assert isinstance(info.value, NbaError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(("country", "year"), [("KZ", 2150), ("KZ", 1985), ("US", 2199)])
+def test_a_year_beyond_the_holiday_data_is_an_error_not_all_working_days(country: str, year: int) -> None:
+    from nba.errors import CalendarError
+
+    with pytest.raises(CalendarError, match=f"no public holidays of {country} for {year}"):
+        BOOK.is_working_day(country, dt.date(year, 3, 2))

@@ -114,3 +114,43 @@ def test_bad_format_and_usage_errors() -> None:
     assert_clean_failure(nba_cli("evaluate", str(EXAMPLES / "vostok.json"), "--format", "xml"), "invalid choice")
     assert_clean_failure(nba_cli("evaluate"), "the following arguments are required: snapshot")
     assert_clean_failure(nba_cli(), "required")
+
+
+def test_dues_do_not_depend_on_the_hosts_time_zone_files(tmp_path: Path) -> None:
+    # A host whose files say Almaty is UTC (an old or broken tz database): the command line reads the
+    # pinned tzdata package instead, so the dues keep Almaty's offset.
+    zones = tmp_path / "zoneinfo"
+    (zones / "Asia").mkdir(parents=True)
+    (zones / "Asia" / "Almaty").write_bytes(_utc_tzif())
+    import os
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate", str(EXAMPLES / "vostok.json"),
+                           "--as-of", "2025-03-20T09:00"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONTZPATH": str(zones)}, check=True)
+    dues = [a["due"] for a in json.loads(done.stdout)["actions"]]
+    assert dues and all(d.endswith("+05:00") for d in dues)
+
+
+def _utc_tzif() -> bytes:
+    """A minimal TZif file for UTC (version 1, no transitions)."""
+    import struct
+    header = b"TZif" + b"\0" * 16 + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    return header + struct.pack(">lbB", 0, 0, 0) + b"UTC\0"
+
+
+def test_version_names_the_data_releases_decisions_depend_on() -> None:
+    done = subprocess.run([sys.executable, "-m", "nba", "--version"], capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("nba ") and lines[1].startswith("holidays 0.")
+    assert lines[2].startswith("time zones tzdata 20")  # the pinned package, not the host's files
+
+
+def test_the_time_zone_database_in_use_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zoneinfo
+
+    from nba.calendar import tz_database
+    (tmp_path / "Europe").mkdir()
+    (tmp_path / "tzdata.zi").write_text("# version 2019c\n", encoding="utf-8")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(tmp_path),))
+    assert tz_database() == f"host {tmp_path} (2019c)"
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())
+    assert tz_database().startswith("tzdata 20")

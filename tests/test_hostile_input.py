@@ -213,13 +213,17 @@ def test_a_folder_named_like_a_snapshot_is_passed_over(tmp_path: Path) -> None:
     assert code == 0 and "evaluated 1 accounts" in text
 
 
-def test_explain_json_is_strict_json(tmp_path: Path) -> None:
+def test_explain_json_is_strict_json_and_no_text_says_inf(tmp_path: Path) -> None:
     data = json.loads(SNAPSHOT_TEXT)
     data["limits"] = [{"resource": "seats", "used": 1e15, "limit": 1e-300}]  # a ratio beyond any float
     path = tmp_path / "s.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     code, text = _cli("explain", str(path), "--as-of", "2025-03-31T09:00", "--format", "json")
-    assert code == 0
+    assert code == 2 and "limits.0.limit" in text and "0.001" in text
+    data["limits"] = [{"resource": "seats", "used": 1e15, "limit": 0.001}]  # the most extreme share allowed
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, text = _cli("explain", str(path), "--as-of", "2025-03-31T09:00", "--format", "json")
+    assert code == 0 and "inf" not in text.lower().replace("info", "")
 
     def refuse(name: str) -> None:
         raise AssertionError(f"{name} is not JSON")

@@ -131,6 +131,9 @@ def test_capacity_file_from_the_command_line(tmp_path: Path) -> None:
     bad = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert f"{capacity}:1:18: `default_per_day`" in bad.stderr  # located like a pack's problems
+    capacity.write_text("csm:\n  - name: Ivan\n", encoding="utf-8")
+    bad = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
+    assert f"{capacity}:1:1: unknown field `csm` in the capacity file (allowed: default_per_day, owners" in bad.stderr
 
 
 def account(i: int, **changes: Any) -> nba.AccountSnapshot:

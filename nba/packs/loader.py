@@ -195,7 +195,9 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, {}, [Problem(display, None, None, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]
+        at = _line_column(raw[:exc.start].decode("utf-8", "replace"))
+        return None, {}, [Problem(display, *at, f"the file is not UTF-8 text (byte {exc.start})",
+                                  "save it as UTF-8")]
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -204,6 +206,11 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
         column = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         return None, {}, [Problem(display, line, column, f"invalid YAML: {what}", "check indentation, colons and quotes")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        at = _line_column(text[:exc.position])
+        return None, {}, [Problem(display, *at, f"a character YAML does not allow: U+{exc.character:04X}"
+                                  if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}",
+                                  "delete it: such characters are usually pasted in by accident")]
     except yaml.YAMLError as exc:
         return None, {}, [Problem(display, None, None, f"invalid YAML: {exc}")]
     except RecursionError:
@@ -218,6 +225,11 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
     return data, converter.marks, converter.problems
 
 
+def _line_column(before: str) -> tuple[int, int]:
+    """1-based line and column of the character that follows `before`."""
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node tree: libyaml's parser when it is there and the text is clean, else PyYAML's own,
     whose error positions and messages the problems report."""
@@ -230,8 +242,8 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def validation_problems(exc: ValidationError, model: type[BaseModel], file: str, marks: dict[Loc, Mark],
-                        prefix: Loc = ()) -> list[Problem]:
-    """Turn pydantic errors into located problems, with did-you-mean hints for unknown fields."""
+                        prefix: Loc = (), top: str = "the pack") -> list[Problem]:
+    """Turn pydantic errors into located problems, with did-you-mean hints; `top` names the whole document."""
     from ..conditions.checker import suggest
 
     problems: list[Problem] = []
@@ -245,10 +257,10 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
             close = suggest(field, allowed) if allowed else None
             hint = f"did you mean `{close}`?" if close else ("allowed: " + ", ".join(allowed) if allowed else None)
             key_loc = (*loc, "__key__")
-            problems.append(locate(file, marks, key_loc if key_loc in marks else loc, f"unknown field `{field}` in {path.rsplit('.', 1)[0] if len(loc) > 1 else 'the pack'}", hint))
+            problems.append(locate(file, marks, key_loc if key_loc in marks else loc, f"unknown field `{field}` in {path.rsplit('.', 1)[0] if len(loc) > 1 else top}", hint))
             continue
         if kind == "missing":
-            problems.append(locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or 'the pack'}", "add it"))
+            problems.append(locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or top}", "add it"))
             continue
         message = error["msg"].removeprefix("Value error, ")
         if kind.startswith("time_"):
@@ -296,12 +308,23 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def pack_files(paths: Iterable[Path]) -> list[Path]:
-    """The pack files under the given paths: each file as given, each folder's *.yaml / *.yml sorted by name."""
+def pack_files(paths: Iterable[Path], problems: list[Problem] | None = None) -> list[Path]:
+    """The pack files under the given paths: each file as given, each folder's *.yaml / *.yml sorted by name.
+
+    A folder that cannot be listed is a problem in `problems` when given (else the `OSError` propagates).
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+            try:
+                entries = list(path.iterdir())
+            except OSError as exc:
+                if problems is None:
+                    raise
+                problems.append(Problem(str(path), None, None, f"cannot read the folder: {exc.strerror or exc}",
+                                        "check its permissions"))
+                continue
+            files.extend(sorted(p for p in entries if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
                                 and not p.name.lower().endswith((".test.yaml", ".test.yml"))))
         else:
             files.append(path)
@@ -316,7 +339,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
     for path in given:
         if not path.exists():
             problems.append(Problem(str(path), None, None, "no such file or folder", "point --rules at a folder of *.yaml packs"))
-    files = pack_files(p for p in given if p.exists())
+    files = pack_files((p for p in given if p.exists()), problems)
     if not files and not problems:
         problems.append(Problem(", ".join(map(str, given)), None, None, "no *.yaml packs found"))
     seen: dict[str, str] = {}
@@ -367,7 +390,7 @@ def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
         try:
             return model.model_validate(data or {})
         except ValidationError as exc:
-            problems = validation_problems(exc, model, str(path), marks)
+            problems = validation_problems(exc, model, str(path), marks, top=f"the {what}")
     count = len(problems)
     raise InputError(f"{what} not loaded, {count} problem{'s' if count != 1 else ''}:\n" +
                      "\n".join(f"  {p}" for p in sort_problems(problems)))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..calendar import SLOT_MINUTES
 from ..vocab import ActionKind, OfferCondition, OwnerRole, RiskLevel, Term
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -30,6 +31,12 @@ class WorkingHoursSettings(_Model):
     def _ordered(self) -> WorkingHoursSettings:
         if self.end <= self.start:
             raise ValueError("working hours end must be after their start")
+        start = self.start.hour * 60 + self.start.minute + (1 if self.start.second or self.start.microsecond else 0)
+        first = -(-start // SLOT_MINUTES) * SLOT_MINUTES  # the first quarter hour from the start
+        if first >= self.end.hour * 60 + self.end.minute + (1 if self.end.second or self.end.microsecond else 0):
+            raise ValueError(f"working hours {self.start:%H:%M}-{self.end:%H:%M} hold no slot: actions due as soon as "
+                             f"possible start on the quarter hour; make the hours reach {first // 60:02d}:{first % 60:02d}"
+                             " or later")
         return self
 
 

@@ -60,7 +60,8 @@ def test_no_state_accumulates_in_durable_rules() -> None:
     tests = backend.compile([parse("nps <= 6"), parse("nps is unknown")])
     for i in range(3000):
         tests[0]({"nps": float(i % 11), "days_to_end": float(i)})
-    assert backend._ruleset.get_facts("0") == []  # every asserted fact was retracted
+    for part in backend._parts:
+        assert part.ruleset is not None and part.ruleset.get_facts("0") == []  # every asserted fact was retracted
 
 
 def test_threads_share_one_engine_safely() -> None:
@@ -100,6 +101,108 @@ def test_what_durable_cannot_express_is_a_located_load_error(tmp_path: Path, con
     (problem,) = info.value.problems
     assert (problem.file, problem.line) == (str(pack), 5) and problem.column is not None and problem.column >= 11
     assert message in problem.message
+
+
+def _pack(tmp_path: Path, conditions: list[str]) -> Path:
+    """A pack of one rule per condition, each a plain task."""
+    rules = "".join(
+        f"  - id: r{i}\n    when: {c}\n    priority: 1\n    action:\n      kind: task\n      due: {{asap: true}}\n"
+        "      title: {en: t, ru: t}\n      text: {en: t, ru: t}\n      reason: {en: t, ru: t}\n"
+        for i, c in enumerate(conditions))
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\nversion: 1\nrules:\n" + rules, encoding="utf-8")
+    return pack
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("days_to_end in [" + ", ".join(str(i) for i in range(600)) + "]", "at most 48"),
+        ("ltv > " + "9" * 310, "out of that range"),
+        ("ltv > 12345678901234567890", "out of that range"),
+        ("nps > 0.0000000000001", "out of that range"),
+        ("(" * 10 + "nps > 1" + "".join(f" or health_score > {i})" for i in range(10)), "nest 10 deep"),
+    ],
+)
+def test_what_durable_cannot_hold_is_a_located_load_error_not_a_hang(tmp_path: Path, condition: str,
+                                                                     message: str) -> None:
+    pack = _pack(tmp_path, [condition])
+    nba.Engine.from_path(pack)
+    with pytest.raises(RulePackError) as info:
+        nba.Engine.from_path(pack, backend="durable")
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line) == (str(pack), 5) and message in problem.message
+
+
+def test_a_long_list_and_many_or_rules_run_like_native(tmp_path: Path) -> None:
+    # 600 listed values spun forever inside durable-rules, 65 rules shaped `a and b or c` failed at every
+    # evaluation: within the limits, spread over several rulesets, they run and agree with native.
+    conditions = [f"health_score > {1000 + i} and nps >= 0 or days_to_end > {-1000 - i}" for i in range(65)]
+    conditions += ["days_to_end in [" + ", ".join(str(i) for i in range(-20, 21)) + "]"]
+    pack = _pack(tmp_path, conditions)
+    native, durable = nba.Engine.from_path(pack), nba.Engine.from_path(pack, backend="durable")
+    snapshot = nba.AccountSnapshot.model_validate_json((RULES.parent / "examples" / "vostok.json").read_text(encoding="utf-8"))
+    for day in (1, 15, 31):
+        as_of = dt.datetime(2025, 3, day, 10)
+        assert durable.evaluate(snapshot, as_of=as_of) == native.evaluate(snapshot, as_of=as_of)
+
+
+@given(st.floats(allow_nan=False), st.sampled_from([0, 1e-9, 0.00001, 0.5, 1, 7, 1e6, 1e15, -0.00001, -1e15]),
+       st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
+def test_numbers_of_any_magnitude_compare_as_natively(value: float, literal: float, op: str) -> None:
+    # `1e-05` and `1e16` were engine errors: numbers reach durable-rules as plain decimals.
+    from decimal import Decimal
+
+    node = parse(f"ltv {op} {format(Decimal(repr(literal)), 'f')}")
+    check(node, CATALOGUE)
+    (native,) = NativeBackend().compile([node])
+    (durable,) = DurableBackend().compile([node])
+    assert (durable({"ltv": value}) is True) == (native({"ltv": value}) is True)
+
+
+def test_a_dropped_engine_frees_its_durable_rules_state() -> None:
+    import gc
+
+    import durable_rules_engine
+
+    backend = DurableBackend()
+    backend.compile([parse("nps <= 6")])
+    handles = [part.ruleset._handle for part in backend._parts if part.ruleset is not None]
+    assert handles
+    del backend
+    gc.collect()
+    for handle in handles:
+        with pytest.raises(durable_rules_engine.error, match="111"):  # ERR_INVALID_HANDLE: the C state is gone
+            durable_rules_engine.assert_fact(handle, '{"known__nps": false}')
+
+
+_FORK_WITH_LOCK_HELD = """
+import datetime as dt, sys
+from pathlib import Path
+import nba
+from nba.conditions.durable import DurableBackend
+rules = Path(sys.argv[1])
+backend = DurableBackend()
+engine = nba.Engine.from_path(rules, backend=backend)
+snapshots = [nba.AccountSnapshot.model_validate_json(p.read_text(encoding="utf-8"))
+             for p in sorted((rules.parent / "examples").glob("*.json"))]
+as_of = dt.datetime(2025, 3, 31, 9)
+with backend._lock:  # as if another thread were evaluating at the moment the workers fork
+    got = list(engine.evaluate_many(snapshots * 2, as_of=as_of, workers=2))
+native = nba.Engine.from_path(rules)
+assert got == [native.evaluate(s, as_of=as_of) for s in snapshots * 2]
+print("ok")
+"""
+
+
+def test_a_lock_held_when_workers_fork_does_not_deadlock_them() -> None:
+    # A subprocess with a timeout, because the failure this guards against is a hang.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _FORK_WITH_LOCK_HELD, str(RULES)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 def test_unknown_backend_name() -> None:

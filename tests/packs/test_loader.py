@@ -234,3 +234,38 @@ def test_the_fast_yaml_parser_reads_every_shipped_pack_exactly_like_the_careful_
         careful = yaml.compose(text, Loader=loader._PackYamlLoader)
         fast = yaml.compose(text, Loader=loader._FAST_LOADER)
         assert nodes(fast, []) == nodes(careful, []), pack.name
+
+
+@pytest.mark.parametrize(("start", "end"), [("09:01", "09:10"), ("17:46", "18:00"), ("10:00:30", "10:15")])
+def test_working_hours_that_hold_no_slot_are_refused_at_load(tmp_path: Path, start: str, end: str) -> None:
+    # Such hours linted clean and then failed every evaluation with an internal error.
+    text = GOOD_RULE.replace("rules:\n", f'calendar:\n  working_hours: {{start: "{start}", end: "{end}"}}\nrules:\n')
+    text = text.replace('{within_business_days: 2, at: "10:00"}', "{asap: true}")
+    (problem,) = messages(write(tmp_path, text))
+    assert ":4:" in problem and "hold no slot" in problem and "or later" in problem
+
+
+@pytest.mark.parametrize(("raw", "where"), [(b"pack: x\nversion: 1\x00\nrules: []\n", ":2:11:"),
+                                            (b"pack: x\nversion: 1\nrules: [\x07]\n", ":3:9:"),
+                                            (b"pack: x\nversion: 1\nrules: [\xff]\n", ":3:9:")])
+def test_forbidden_characters_and_bytes_are_located_by_line_and_column(tmp_path: Path, raw: bytes, where: str) -> None:
+    path = tmp_path / "pack.yaml"
+    path.write_bytes(raw)
+    (problem,) = messages(path)
+    assert problem.startswith(f"{path}{where}")
+
+
+def test_a_folder_that_cannot_be_listed_is_a_pack_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chmod 000 does not stop root, so the refusal is simulated where the folder is listed.
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    write(folder, GOOD_RULE)
+    real = Path.iterdir
+
+    def refuse(self: Path):  # type: ignore[no-untyped-def]
+        if self == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    assert messages(folder) == [f"{folder}: cannot read the folder: Permission denied (check its permissions)"]
