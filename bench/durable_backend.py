@@ -2,12 +2,14 @@
 and RSS at checkpoints to show memory stays flat.
 
     python bench/durable_backend.py --n 100000
+    python bench/durable_backend.py --engines 200   # build, use and drop engines: the C memory is freed
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import resource
 import sys
 import time
@@ -32,7 +34,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--check-native", action="store_true", help="also compare every decision with the native backend")
+    parser.add_argument("--engines", type=int, default=0,
+                        help="instead, build, use and drop this many engines and print how much RSS grew")
     args = parser.parse_args()
+    if args.engines:
+        return engines(args.engines)
     durable = nba.Engine.default(backend="durable")
     native = nba.Engine.default() if args.check_native else None
     snapshots = [nba.AccountSnapshot.model_validate(d) for d in portfolio(2000, dt.date(2025, 3, 31))]
@@ -55,6 +61,21 @@ def main() -> None:
     print(f"peak RSS: {peak:.1f} MiB")
     if native is not None:
         print(f"decisions different from the native backend: {differences}")
+
+
+def engines(count: int) -> None:
+    """Build, use and drop `count` durable engines; RSS should not grow with the count."""
+    snapshot = nba.AccountSnapshot.model_validate(next(iter(portfolio(1, dt.date(2025, 3, 31)))))
+    as_of = dt.datetime(2025, 3, 31, 9, 0)
+    for _ in range(3):  # warm up: imports, caches
+        nba.Engine.default(backend="durable").evaluate(snapshot, as_of=as_of)
+    gc.collect()
+    before = rss_mib()
+    for _ in range(count):
+        nba.Engine.default(backend="durable").evaluate(snapshot, as_of=as_of)
+        gc.collect()
+    grown = rss_mib() - before
+    print(f"{count} durable engines built, used and dropped: RSS grew {grown:.1f} MiB ({grown / count * 1024:.0f} KiB each)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ Opt-in (`pip install 'nba[durable]'`, then `Engine.from_path(..., backend="durab
   `RULESET_TESTS` tests, a condition is at most `CONDITION_TESTS` tests, numbers are written as
   plain decimals, and every ruleset is built and probed when the pack loads, so that a limit is a
   located pack error, never a hang or a failure at evaluation;
-- rulesets are never freed by durable-rules: each is deleted when its engine is garbage-collected;
+- rulesets are never freed by durable-rules, and deleting one leaks its session's state: when an engine is
+  garbage-collected, each of its rulesets' session state is deleted, then the ruleset (deleting state
+  is only safe on an idle ruleset, which an unreachable one is);
 - a forked child would inherit a lock another thread held: the backend notices the new process
   and starts afresh.
 
@@ -199,13 +201,22 @@ class _Ruleset(Ruleset):  # type: ignore[misc]
             self._actions[rule_name] = Promise(rule["run"])
         self._handle = _engine.create_ruleset(name, _json(plain))
         self._definition = plain
-        weakref.finalize(self, _engine.delete_ruleset, self._handle)
+        weakref.finalize(self, _free, self._handle)
 
     def assert_fact(self, fact: dict[str, Any]) -> Any:
         return self._handle_result(_engine.assert_fact(self._handle, _json(fact)), fact)
 
     def retract_fact(self, fact: dict[str, Any]) -> Any:
         return self._handle_result(_engine.retract_fact(self._handle, _json(fact)), fact)
+
+
+def _free(handle: int) -> None:
+    """Free a ruleset's C memory: its session state (which `delete_ruleset` alone leaks), then the ruleset."""
+    try:
+        _engine.delete_state(handle, None)
+    except _engine.error:
+        pass  # no session was ever started
+    _engine.delete_ruleset(handle)
 
 
 class _Part:
