@@ -21,9 +21,9 @@ Opt-in (`pip install 'nba[durable]'`, then `Engine.from_path(..., backend="durab
   `RULESET_TESTS` tests, a condition is at most `CONDITION_TESTS` tests, numbers are written as
   plain decimals, and every ruleset is built and probed when the pack loads, so that a limit is a
   located pack error, never a hang or a failure at evaluation;
-- rulesets are never freed by durable-rules, and deleting one leaks its session's state: when an engine is
-  garbage-collected, each of its rulesets' session state is deleted, then the ruleset (deleting state
-  is only safe on an idle ruleset, which an unreachable one is);
+- durable-rules cannot free a ruleset whole (`delete_ruleset` leaks its session state, `delete_state`
+  crashes): the rulesets of a garbage-collected engine are kept idle and reused by the next engine
+  built from the same definitions, so memory follows the engines alive, not the engines ever built;
 - a forked child would inherit a lock another thread held: the backend notices the new process
   and starts afresh.
 
@@ -189,19 +189,20 @@ def _json(value: Any) -> str:
 
 
 class _Ruleset(Ruleset):  # type: ignore[misc]
-    """durable-rules' ruleset, created and fed through `_json`, and deleted with its last reference."""
+    """durable-rules' ruleset, created and fed through `_json`; its C ruleset goes back to the pool with it."""
 
-    def __init__(self, name: str, definition: dict[str, Any]) -> None:
+    def __init__(self, definition: dict[str, Any]) -> None:
         self._actions = {}
-        self._name = name
+        self._name = "nba"
         self._host = None
         plain = {}
         for rule_name, rule in definition.items():
             plain[rule_name] = {key: value for key, value in rule.items() if key != "run"}
             self._actions[rule_name] = Promise(rule["run"])
-        self._handle = _engine.create_ruleset(name, _json(plain))
+        text = _json(plain)
+        self._handle = _POOL.take(text)
         self._definition = plain
-        weakref.finalize(self, _free, self._handle)
+        weakref.finalize(self, _POOL.give_back, text, self._handle)
 
     def assert_fact(self, fact: dict[str, Any]) -> Any:
         return self._handle_result(_engine.assert_fact(self._handle, _json(fact)), fact)
@@ -210,13 +211,47 @@ class _Ruleset(Ruleset):  # type: ignore[misc]
         return self._handle_result(_engine.retract_fact(self._handle, _json(fact)), fact)
 
 
-def _free(handle: int) -> None:
-    """Free a ruleset's C memory: its session state (which `delete_ruleset` alone leaks), then the ruleset."""
-    try:
-        _engine.delete_state(handle, None)
-    except _engine.error:
-        pass  # no session was ever started
-    _engine.delete_ruleset(handle)
+class _HandlePool:
+    """Idle durable-rules rulesets by definition, for the next engine that needs the same one.
+
+    durable-rules cannot free a ruleset whole: `delete_ruleset` leaks its session's state, and
+    `delete_state` crashes. So a ruleset whose engine is garbage-collected is kept here, idle and
+    clean (every fact was retracted), and handed to the next ruleset built from the same definition;
+    memory is bounded by how many engines are alive at once, not by how many were ever built.
+    """
+
+    #: Idle rulesets kept per definition; beyond that they are deleted (leaking only their state).
+    KEEP = 8
+
+    def __init__(self) -> None:
+        self._idle: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def _guard(self) -> threading.Lock:
+        if self._pid != os.getpid():  # a forked child: the parent's lock may have been held
+            self._lock, self._pid = threading.Lock(), os.getpid()
+        return self._lock
+
+    def take(self, text: str) -> int:
+        """An idle ruleset of this definition, or a new one."""
+        with self._guard():
+            idle = self._idle.get(text)
+            if idle:
+                return idle.pop()
+        return int(_engine.create_ruleset(f"nba-{uuid.uuid4().hex}", text))
+
+    def give_back(self, text: str, handle: int) -> None:
+        """Keep a ruleset no engine uses any more, or delete it when enough are idle."""
+        with self._guard():
+            idle = self._idle.setdefault(text, [])
+            if len(idle) < self.KEEP:
+                idle.append(handle)
+                return
+        _engine.delete_ruleset(handle)
+
+
+_POOL = _HandlePool()
 
 
 class _Part:
@@ -352,7 +387,7 @@ class DurableBackend:
 
     def _build(self, part: _Part) -> _Ruleset:
         definition = {name: {**rule, "run": self._action(int(name[1:]))} for name, rule in part.definition.items()}
-        return _Ruleset(f"nba-{uuid.uuid4().hex}", definition)
+        return _Ruleset(definition)
 
     def _action(self, index: int) -> Any:
         def fired(c: Any) -> None:  # one parameter: durable-rules treats two as asynchronous
