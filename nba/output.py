@@ -58,6 +58,9 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         _remove_stale_temporaries(target)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
+        blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise InputError(f"{path}: cannot write there: {blocking} is a file, not a folder") from None
         raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
     try:
         os.fchmod(handle, _mode_for(target))
