@@ -3,19 +3,66 @@
     import nba
     engine = nba.Engine.default()
     decision = engine.evaluate(nba.AccountSnapshot.model_validate(data), as_of=...)
+
+The public names below are imported when first used (PEP 562), so `import nba` is quick and a
+command pays only for what it needs; `from nba import Engine` works as usual.
 """
 
-from .decision import ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed, Withdrawn
-from .engine import Engine, default_rules_path
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
-from .explain import Explanation, MeasureTrace, RuleTrace
-from .signals import CATALOGUE as SIGNALS
-from .signals import SignalSpec
-from .episodes import EPISODE_PARTS, EpisodePart
-from .lifecycle import OVERDUE_ESCALATION, history_from
-from .snapshot import AccountSnapshot, HistoryEntry
+
+if TYPE_CHECKING:
+    from .decision import (ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed,
+                           Withdrawn)
+    from .engine import Engine, default_rules_path
+    from .episodes import EPISODE_PARTS, EpisodePart
+    from .explain import Explanation, MeasureTrace, RuleTrace
+    from .lifecycle import OVERDUE_ESCALATION, history_from
+    from .signals import CATALOGUE as SIGNALS
+    from .signals import SignalSpec
+    from .snapshot import AccountSnapshot, HistoryEntry
 
 __version__ = "0.1.0"
+
+#: Where each lazily imported public name lives: (module, name in it).
+_LAZY: dict[str, tuple[str, str]] = {
+    **{name: (".decision", name) for name in ("ContactRef", "Decision", "DiscountDecision", "DiscountOffer",
+                                              "NextAction", "Renewal", "Risk", "Suppressed", "Withdrawn")},
+    "Engine": (".engine", "Engine"),
+    "default_rules_path": (".engine", "default_rules_path"),
+    "EPISODE_PARTS": (".episodes", "EPISODE_PARTS"),
+    "EpisodePart": (".episodes", "EpisodePart"),
+    "Explanation": (".explain", "Explanation"),
+    "MeasureTrace": (".explain", "MeasureTrace"),
+    "RuleTrace": (".explain", "RuleTrace"),
+    "OVERDUE_ESCALATION": (".lifecycle", "OVERDUE_ESCALATION"),
+    "history_from": (".lifecycle", "history_from"),
+    "SIGNALS": (".signals", "CATALOGUE"),
+    "SignalSpec": (".signals", "SignalSpec"),
+    "AccountSnapshot": (".snapshot", "AccountSnapshot"),
+    "HistoryEntry": (".snapshot", "HistoryEntry"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it in the package's namespace."""
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'nba' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, including those not imported yet."""
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Engine",

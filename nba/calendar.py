@@ -26,6 +26,47 @@ class _Year:
     weekend: frozenset[int]
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
+def _country_holidays(country: str, year: int) -> holidays.HolidayBase:
+    """`holidays.country_holidays(country, years=year)`, importing only that country's module.
+
+    `holidays.country_holidays` imports the package `holidays.countries`, whose `__init__` imports all
+    ~250 countries (55 ms, most of `nba evaluate`'s start-up). The registry names the one module and
+    class a country needs; that module is loaded on its own (its imports are of `holidays`' core, not
+    of other countries). Whenever that is not possible, the public function is used.
+    """
+    import importlib.util
+    import sys
+
+    try:
+        from holidays import registry
+
+        module_name, (class_name, *codes) = next((name, entry) for name, entry in registry.COUNTRIES.items()
+                                                 if country in entry[1:])
+        full_name = f"holidays.countries.{module_name}"
+        with _IMPORT_LOCK:
+            module = sys.modules.get(full_name)
+            if module is None and "holidays.countries" not in sys.modules:
+                location = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
+                spec = importlib.util.spec_from_file_location(full_name, location)
+                if spec is not None and spec.loader is not None and location.is_file():
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules[full_name] = module
+                    try:
+                        spec.loader.exec_module(module)
+                    except BaseException:
+                        del sys.modules[full_name]
+                        raise
+        if module is not None:
+            table: holidays.HolidayBase = getattr(module, class_name)(years=year)
+            return table
+    except (ImportError, AttributeError, StopIteration, ValueError, OSError, TypeError):
+        pass
+    return holidays.country_holidays(country, years=year)
+
+
 class HolidayBook:
     """Days off per (country, year) from the `holidays` package, computed once and shared safely between threads."""
 
@@ -39,7 +80,7 @@ class HolidayBook:
         found = self._years.get(key)
         if found is not None:
             return found
-        table = holidays.country_holidays(country, years=year)
+        table = _country_holidays(country, year)
         first, last = getattr(table, "start_year", year), getattr(table, "end_year", year)
         if not first <= year <= last:  # beyond its data every day would silently count as a working day
             raise CalendarError(f"the holidays package has no public holidays of {country} for {year} "

@@ -6,19 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, Touch, account_stake, arbitrate, order_key, priority_of
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
-from .explain import Explanation, MeasureTrace, RuleTrace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
 from .discount import decide, offer_deadline
 from .packs.loader import PackSource, load_packs
-from .parallel import parallel_map
 from .patterns import CHANNEL_OF_KIND
 from .renewal import RenewalTerms, renewal_status
 from .risk import assess, owner_for
@@ -30,6 +28,9 @@ from .snapshot import AccountSnapshot
 from .vocab import OwnerRole
 from .texts import pick_locale
 from .writing import ActionWriter, Facts, person_for
+
+if TYPE_CHECKING:  # imported when used: one command needs neither worker processes nor explanations
+    from .explain import Explanation
 
 BackendName = Literal["native", "durable"]
 _DEFAULT_HOURS = WorkingHours()
@@ -124,10 +125,14 @@ class Engine:
             for snapshot in snapshots:
                 yield self.evaluate(snapshot, as_of=moment)
             return
+        from .parallel import parallel_map
+
         yield from parallel_map(self, snapshots, moment, workers=workers, chunk_size=chunk_size)
 
     def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
         """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""
+        from .explain import Explanation, MeasureTrace, RuleTrace
+
         run = self._run(snapshot, as_of)
         decision = run.decision
         fate: dict[str, str] = {}

@@ -122,3 +122,36 @@ def test_a_year_beyond_the_holiday_data_is_an_error_not_all_working_days(country
 
     with pytest.raises(CalendarError, match=f"no public holidays of {country} for {year}"):
         BOOK.is_working_day(country, dt.date(year, 3, 2))
+
+
+_ONE_COUNTRY_AT_A_TIME = """
+import sys
+from holidays import registry
+from nba.calendar import _country_holidays
+def table(code):
+    found = _country_holidays(code, 2025)
+    return (sorted(found.items()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
+            found.start_year, found.end_year)
+main = ["KZ", "RU", "US", "DE", "GB", "FR", "UZ", "KG", "BY", "AM", "GE", "AZ", "TR", "PL", "IN", "BR", "JP", "CN"]
+ours = {code: table(code) for code in main}
+assert "holidays.countries" not in sys.modules, "the package of all countries was imported"
+codes = sorted({code for entry in registry.COUNTRIES.values() for code in entry[1:2]})
+ours.update({code: table(code) for code in codes if code not in ours})  # territories import their country's package
+import holidays
+for code in codes:
+    found = holidays.country_holidays(code, years=2025)
+    assert ours[code] == (sorted(found.items()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
+                          found.start_year, found.end_year), code
+print(len(codes))
+"""
+
+
+def test_loading_one_countrys_holidays_alone_gives_what_the_package_gives() -> None:
+    # nba imports only the account's country module (the package imports all of them, 55 ms of start-up);
+    # for every country the holidays package knows, the tables must be the same.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _ONE_COUNTRY_AT_A_TIME], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) > 150

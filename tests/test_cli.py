@@ -154,3 +154,17 @@ def test_the_time_zone_database_in_use_is_reported(tmp_path: Path, monkeypatch: 
     assert tz_database() == f"host {tmp_path} (2019c)"
     monkeypatch.setattr(zoneinfo, "TZPATH", ())
     assert tz_database().startswith("tzdata 20")
+
+
+def test_start_up_imports_only_what_the_command_needs() -> None:
+    # Start-up time is measured in bench/ (docs/performance.md); this holds what makes it short:
+    # `import nba` builds no models, and `nba evaluate` loads neither all ~250 countries' holidays,
+    # nor worker processes, nor explanations.
+    probe = ("import sys, nba; assert 'pydantic' not in sys.modules and 'nba.engine' not in sys.modules; "
+             "from nba.cli import main; code = main(sys.argv[1:]); "
+             "loaded = [m for m in ('holidays.countries', 'nba.parallel', 'nba.explain', "
+             "'icalendar', 'sqlite3') if m in sys.modules]; assert not loaded, loaded; sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe, "evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["actions"]

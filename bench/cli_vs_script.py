@@ -1,0 +1,80 @@
+"""Benchmark: `nba evaluate-portfolio` against a hand-written script, side by side, CPU seconds from start to exit.
+
+    python bench/cli_vs_script.py                 # 5,000 accounts, best of 3
+    python bench/cli_vs_script.py --accounts 20000 --workers 2
+
+The book is examples/book.jsonl (300 accounts of one fictional vendor) repeated with fresh account ids
+up to `--accounts`. Both programs run as fresh processes (start-up included) on the same book and
+as-of; the ratio is nba's CPU time (user + system, its workers included) over the script's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BOOK = HERE.parent / "examples" / "book.jsonl"
+AS_OF = "2025-03-31T09:00"
+
+
+def write_book(path: Path, accounts: int) -> None:
+    """`accounts` lines: the example book repeated, each copy with its own account ids."""
+    lines = [json.loads(line) for line in BOOK.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(accounts):
+            record = lines[n % len(lines)]
+            record["account"]["id"] = f"{record['account']['id'].split('~')[0]}~{n // len(lines)}"
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """CPU seconds (children, user + system) and wall seconds of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def main() -> None:
+    """Run both programs `--repeat` times on one book and print the best CPU time of each and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    nba = [sys.executable, "-m", "nba"]
+    with tempfile.TemporaryDirectory() as folder:
+        book, out = Path(folder) / "book.jsonl", Path(folder) / "out.jsonl"
+        write_book(book, args.accounts)
+        commands = {
+            "hand-written script": [sys.executable, str(HERE / "handwritten.py"), str(book), str(out), AS_OF],
+            f"nba evaluate-portfolio ({args.workers} worker{'s' if args.workers > 1 else ''})":
+                [*nba, "evaluate-portfolio", str(book), "--as-of", AS_OF, "--out", str(out),
+                 "--workers", str(args.workers)],
+        }
+        best: dict[str, tuple[float, float]] = {}
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                cpu, wall = run(command)
+                if name not in best or cpu < best[name][0]:
+                    best[name] = (cpu, wall)
+    print(f"{args.accounts:,} accounts, as-of {AS_OF}, best of {args.repeat} (python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores)")
+    for name, (cpu, wall) in best.items():
+        print(f"  {name:<36} CPU {cpu:6.2f} s   wall {wall:6.2f} s   {args.accounts / wall:8,.0f} accounts/s")
+    script, ours = best["hand-written script"][0], list(best.values())[1][0]
+    print(f"  ratio (nba CPU / script CPU): {ours / script:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
