@@ -13,13 +13,30 @@ from ..ruleset import compile_packs
 
 
 def lint(paths: Sequence[str | Path]) -> list[Problem]:
-    """All problems of the packs under `paths`, located; an empty list means they are clean."""
-    try:
-        sources = load_packs(paths)
-        compile_packs(sources, NativeBackend())
-    except RulePackError as exc:
-        return list(exc.problems)
-    return sort_problems(_unreachable(sources) + _duplicates(sources))
+    """All problems of the packs and scenario files under `paths`, located; an empty list means they are clean.
+
+    A `*.test.yaml` file is checked as scenarios (against the packs it names or sits beside); a folder's
+    packs are checked, and so are the scenario files in it.
+    """
+    from .scenarios import SUFFIXES, collect, run
+
+    given = [Path(p) for p in paths]
+    scenario_files = [p for p in given if p.name.lower().endswith(SUFFIXES) and not p.is_dir()]
+    pack_paths = [p for p in given if p not in scenario_files]
+    problems: list[Problem] = []
+    if pack_paths:
+        try:
+            sources = load_packs(pack_paths)
+            compile_packs(sources, NativeBackend())
+            problems += _unreachable(sources) + _duplicates(sources)
+        except RulePackError as exc:
+            problems += exc.problems
+    scenario_files += [f for p in pack_paths if p.is_dir() for f in collect([p]) if f.parent == p]
+    if scenario_files:
+        known = {(p.file, p.line, p.column, p.message) for p in problems}
+        problems += [p for p in run(scenario_files, evaluate=False).problems
+                     if (p.file, p.line, p.column, p.message) not in known]  # a pack's problem, once
+    return sort_problems(problems)
 
 
 def _unreachable(sources: Sequence[PackSource]) -> list[Problem]:

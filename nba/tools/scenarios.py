@@ -115,12 +115,12 @@ def collect(paths: Sequence[str | Path]) -> list[Path]:
     return found
 
 
-def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
-    """Run every scenario under `paths` against its packs."""
+def run(paths: Sequence[str | Path], rules: str | Path | None = None, *, evaluate: bool = True) -> Report:
+    """Run every scenario under `paths` against its packs (with `evaluate=False`, only check them: lint)."""
     start = time.perf_counter()
     problems: list[Problem] = []
     outcomes: list[Outcome] = []
-    engines: dict[Path, Engine] = {}
+    engines: dict[Path, Engine | None] = {}  # None: the packs did not load (their problems are reported once)
     for raw in paths:
         if not Path(raw).exists():
             problems.append(Problem(str(raw), None, None, "no such file or folder"))
@@ -142,8 +142,10 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
                 engines[folder] = Engine.from_path(folder)
             except RulePackError as exc:
                 problems.extend(exc.problems)
-                continue
+                engines[folder] = None
         engine = engines[folder]
+        if engine is None:
+            continue
         broken = set()
         for name, data in spec.snapshots.items():  # each named snapshot is checked once, where it is defined
             try:
@@ -165,9 +167,10 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None) -> Report:
                 snapshot = _with_history(engine, scenario, snapshot, display, i, marks, problems)
                 if snapshot is None:
                     continue
-            outcomes.append(_check(display, scenario, engine.evaluate(snapshot, as_of=scenario.as_of)))
+            if evaluate:
+                outcomes.append(_check(display, scenario, engine.evaluate(snapshot, as_of=scenario.as_of)))
     exercised = {r for o in outcomes for r in o.fired}
-    all_rules = sorted({r for e in engines.values() for r in e.rule_ids})
+    all_rules = sorted({r for e in engines.values() if e is not None for r in e.rule_ids})
     return Report(outcomes, [r for r in all_rules if r not in exercised], len(all_rules), sort_problems(problems),
                   time.perf_counter() - start)
 

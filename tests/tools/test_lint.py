@@ -70,3 +70,38 @@ def test_default_path_is_the_rules_folder_here(tmp_path: Path) -> None:
     result = nba_cli("lint", cwd=tmp_path)
     assert result.returncode == 2
     assert "rules/x.yaml:3:1: unknown field `rulez` in the pack (did you mean `rules`?)" in result.stdout
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    return folder
+
+
+def test_lint_checks_scenario_files_in_a_folder_and_given_alone(tmp_path: Path) -> None:
+    from nba.tools.lint import lint
+
+    folder = _copy_rules(tmp_path)
+    scenarios = folder / "renewal.test.yaml"
+    scenarios.write_text(scenarios.read_text(encoding="utf-8").replace("no_actions: [", "no_actions: [detractor_renewl, ", 1),
+                         encoding="utf-8")
+    for target in (folder, scenarios):
+        (problem,) = lint([target])
+        assert problem.file == str(scenarios) and problem.line is not None
+        assert "no rule or pack `detractor_renewl`" in problem.message
+    assert lint([RULES / "activity_drop.test.yaml"]) == []  # a scenario file is not read as a pack
+
+
+def test_a_broken_pack_is_reported_once_not_once_per_scenario_file(tmp_path: Path) -> None:
+    from nba.tools.lint import lint
+    from nba.tools.scenarios import run
+
+    folder = _copy_rules(tmp_path)
+    pack = folder / "cadence.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("priority:", "priorty:", 1), encoding="utf-8")
+    reported = [p for p in run([folder]).problems if p.file == str(pack)]
+    assert reported and len(reported) == len({str(p) for p in reported})
+    linted = [p for p in lint([folder]) if p.file == str(pack)]
+    assert len(linted) == len({str(p) for p in linted}) == len(reported)
