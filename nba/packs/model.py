@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from ..calendar import SLOT_MINUTES
 from ..vocab import ActionKind, OfferCondition, OwnerRole, RiskLevel, Term
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Texts = Annotated[dict[str, str], Field(min_length=1, description="one text per locale, e.g. {en: ..., ru: ...}")]
+Texts = Annotated[dict[str, str], Field(min_length=1, description="one text per locale, e.g. {en: ..., ru: ...}",
+                                        json_schema_extra={"required": ["en", "ru"]})]
+"""Texts per locale. The schema asks for `en` and `ru`, the default `locales`; `nba lint` checks a pack's own."""
+
+#: A local time of day as YAML text, "HH:MM" in quotes (the schema's pattern, not `format: time`, which
+#: demands seconds and an offset).
+LocalTime = Annotated[dt.time, WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                                               "description": 'local time of day, "HH:MM" in quotes',
+                                               "examples": ["10:00"]})]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ContactPick = Literal["primary", "new_contact", "export_ticket_author", "discount_requester", "latest_reply"]
@@ -24,8 +32,8 @@ class _Model(BaseModel):
 class WorkingHoursSettings(_Model):
     """Local working hours of the accounts, `start` inclusive, `end` exclusive."""
 
-    start: dt.time = dt.time(10, 0)
-    end: dt.time = dt.time(18, 0)
+    start: LocalTime = dt.time(10, 0)
+    end: LocalTime = dt.time(18, 0)
 
     @model_validator(mode="after")
     def _ordered(self) -> WorkingHoursSettings:
@@ -55,7 +63,7 @@ class DuePolicy(_Model):
     after_business_days: int | None = Field(default=None, ge=0, le=60, description="on the N-th business day after as-of, at `at`")
     next_weekday: Weekday | None = Field(default=None, description="the next such weekday (today counts), at `at`")
     days_before_end: int | None = Field(default=None, ge=0, le=1000, description="N days before the contract ends, at `at`")
-    at: dt.time | None = Field(default=None, description="local time, HH:MM; inside working hours")
+    at: LocalTime | None = Field(default=None, description="local time, HH:MM; inside working hours")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> DuePolicy:
@@ -84,6 +92,9 @@ class DuePolicy(_Model):
         return next(name for name in self.policy_names() if self._is_set(name))
 
 
+_CONTACT_PICK = {"type": "string", "enum": list(get_args(ContactPick))}
+
+
 class ActionTemplate(_Model):
     """What a rule asks a manager to do, in which words, with whom and when."""
 
@@ -93,8 +104,10 @@ class ActionTemplate(_Model):
         description="who does it; auto: by risk level (green account_manager, yellow csm, red head_of_cs); "
         "discount_approver: the role the discount decision needs approval from",
     )
-    contact: list[ContactPick] = Field(default_factory=lambda: list[ContactPick](["primary"]),
-                                       description="whom to contact, first that exists")
+    contact: Annotated[list[ContactPick], WithJsonSchema({"anyOf": [_CONTACT_PICK, {"type": "array", "items": _CONTACT_PICK,
+                                                                                      "minItems": 1}]})] = Field(
+        default_factory=lambda: list[ContactPick](["primary"]),
+        description="whom to contact: one, or a list of which the first that exists")
     title: Texts
     text: Texts
     reason: Texts

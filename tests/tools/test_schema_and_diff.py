@@ -78,3 +78,58 @@ def test_signals_prints_the_catalogue() -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("| signal | type | unit | meaning |")
     assert "| `activity_drop_pct` | number | % |" in result.stdout
+
+
+def _validator(what: str):  # type: ignore[no-untyped-def]
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra: pip install -e '.[test]'")
+    from nba.tools.schema import schema
+
+    validator = jsonschema.Draft202012Validator
+    return validator(schema(what), format_checker=validator.FORMAT_CHECKER)
+
+
+def _doc_blocks() -> list[tuple[str, str, str]]:
+    """Every YAML example in the docs that is a whole pack or scenario file: (where, kind, text)."""
+    import re
+
+    found = []
+    for page in sorted((REPO / "docs").glob("*.md")):
+        for n, match in enumerate(re.finditer(r"```ya?ml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)):
+            text = match.group(1)
+            kind = "pack" if re.search(r"^pack:", text, re.M) else "scenario" if re.search(r"^scenarios:", text, re.M) else None
+            if kind:
+                found.append((f"{page.name} example {n + 1}", kind, text))
+    return found
+
+
+def test_every_shipped_pack_scenario_file_and_doc_example_validates_against_the_published_schema() -> None:
+    # With format checking on, as editors do: `at: "10:00"` and `contact: new_contact` must be accepted.
+    import yaml
+
+    checked = 0
+    targets = [(str(p), "scenario" if p.name.endswith(".test.yaml") else "pack", p.read_text(encoding="utf-8"))
+               for p in sorted(RULES.glob("*.yaml"))] + _doc_blocks()
+    for where, kind, text in targets:
+        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(kind).iter_errors(yaml.safe_load(text))]
+        assert not errors, (where, errors[:5])
+        checked += 1
+    assert checked >= 25
+    for example in sorted(EXAMPLES.glob("*.json")):
+        assert not list(_validator("snapshot").iter_errors(json.loads(example.read_text(encoding="utf-8")))), example
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (('"10:00"', '"9:00"'), "rules.0.action.due.at: '9:00' is not valid"),                 # write 09:00
+    (("ru: Звонок", "de: Anruf"), "rules.0.action.title: 'ru' is a required property"),  # a text without Russian
+    (("contact: primary", "contact: boss"), "rules.0.action.contact: 'boss' is not valid"),  # no such contact pick
+])
+def test_the_schema_catches_what_lint_catches(change: tuple[str, str], needle: str) -> None:
+    import yaml
+
+    text = ("pack: p\nversion: 1\nrules:\n  - id: r\n    when: nps <= 6\n    priority: 1\n    action:\n      kind: call\n"
+            "      contact: primary\n      due: {next_weekday: thursday, at: \"10:00\"}\n      title: {en: Call, ru: Звонок}\n"
+            "      text: {en: t, ru: t}\n      reason: {en: t, ru: t}\n")
+    assert not list(_validator("pack").iter_errors(yaml.safe_load(text)))
+    errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in _validator("pack").iter_errors(yaml.safe_load(text.replace(*change)))]
+    assert any(m.startswith(needle) for m in errors), errors
