@@ -460,8 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("--rules", help="packs to test against; default: each scenario file's own folder")
     te.set_defaults(handler=cmd_test)
 
-    sc = sub.add_parser("schema", help="print the JSON Schema of snapshots, packs or scenario files")
-    sc.add_argument("what", choices=("snapshot", "pack", "scenario"))
+    sc = sub.add_parser("schema", help="print the JSON Schema of snapshots, packs, scenario files or decisions")
+    sc.add_argument("what", choices=("snapshot", "pack", "scenario", "decision"))
     sc.set_defaults(handler=cmd_schema)
 
     di = sub.add_parser("diff", help="which accounts gain or lose which actions between two sets of packs")

@@ -11,7 +11,9 @@ from .vocab import ActionKind, ActionStatus, DiscountOutcome, OfferCondition, Ow
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Every field is always in the output: the serialization schema (OpenAPI responses, `nba schema
+    # decision`) marks the ones with defaults required too, so generated clients do not type them optional.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class ContactRef(_Model):

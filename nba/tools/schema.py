@@ -7,17 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..decision import Decision
 from ..packs.model import Pack
 from ..snapshot import AccountSnapshot
 from .scenarios import ScenarioFile
 
-SCHEMAS: dict[str, type[BaseModel]] = {"snapshot": AccountSnapshot, "pack": Pack, "scenario": ScenarioFile}
+SCHEMAS: dict[str, type[BaseModel]] = {"snapshot": AccountSnapshot, "pack": Pack, "scenario": ScenarioFile,
+                                       "decision": Decision}
 
 
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of `snapshot`, `pack` or `scenario`."""
+    """The JSON Schema of `snapshot`, `pack` or `scenario` (what nba reads), or `decision` (what it writes)."""
     model = SCHEMAS[name]
-    body = model.model_json_schema()
+    body = model.model_json_schema(mode="serialization" if name == "decision" else "validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"nba-{name}.schema.json", **body}
 
 

@@ -16,7 +16,7 @@ def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("what", ["snapshot", "pack", "scenario"])
+@pytest.mark.parametrize("what", ["snapshot", "pack", "scenario", "decision"])
 def test_the_committed_schemas_are_the_generated_ones(what: str) -> None:
     result = nba_cli("schema", what)
     assert result.returncode == 0
@@ -133,3 +133,17 @@ def test_the_schema_catches_what_lint_catches(change: tuple[str, str], needle: s
     errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
               for e in _validator("pack").iter_errors(yaml.safe_load(text.replace(*change)))]
     assert any(m.startswith(needle) for m in errors), errors
+
+
+def test_the_decision_schema_marks_every_always_present_field_required() -> None:
+    # Generated clients (OpenAPI from FastAPI's response models, `nba schema decision`) typed `actions`
+    # and `suppressed` optional, though every decision has them.
+    import nba
+
+    body = nba.Decision.model_json_schema(mode="serialization")
+    assert {"actions", "suppressed", "withdrawn", "discount"} <= set(body["required"])
+    action = body["$defs"]["NextAction"]
+    assert {"notes", "status", "merged_rules", "reasons"} <= set(action["required"])
+    decision = nba.Engine.default().evaluate(
+        nba.AccountSnapshot.model_validate_json((EXAMPLES / "vostok.json").read_text(encoding="utf-8")))
+    assert not list(_validator("decision").iter_errors(json.loads(decision.model_dump_json())))
