@@ -56,3 +56,21 @@ def test_a_dataframe_is_evaluated_on_the_cluster(client: Client, engine: nba.Eng
     assert list(result["account_id"]) == [d["account_id"] for d in want]
     assert list(result["risk_level"]) == [d["risk"]["level"] for d in want]
     assert [json.loads(x) for x in result["decision"]] == want
+
+
+def test_a_truncated_line_is_an_error_record_not_a_failed_job(client: Client, engine: nba.Engine, tmp_path) -> None:
+    # read_text hands lines over as text: a line cut off mid-record used to fail the whole job.
+    book = tmp_path / "book.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in RECORDS]
+    book.write_text("\n".join(lines + [lines[0][: len(lines[0]) // 2]]) + "\n", encoding="utf-8")
+    got = evaluate_bag(db.read_text(str(book)).map(str.strip), engine, AS_OF).compute()
+    assert got[:-1] == expected(engine)
+    assert got[-1]["error"].startswith("record: not JSON") and "column" in got[-1]["error"]
+
+
+def test_a_column_of_dicts_works_under_dasks_default_string_conversion(client: Client, engine: nba.Engine) -> None:
+    # With Dask's defaults an object column of dicts becomes their Python text ("{'account': ...}").
+    frame = dd.from_pandas(pd.DataFrame({"snapshot": RECORDS}), npartitions=2)
+    result = evaluate_dataframe(frame, engine, AS_OF).compute()
+    assert list(result["error"]) == [None] * len(RECORDS)
+    assert [json.loads(x) for x in result["decision"]] == expected(engine)

@@ -6,17 +6,20 @@
     from nba.integrations.dask import evaluate_bag
 
     client = Client("tcp://scheduler:8786")            # or LocalCluster() on one machine
-    snapshots = db.read_text("s3://book/2025-03-31/*.jsonl").map(json.loads)
-    decisions = evaluate_bag(snapshots, nba.Engine.default(), as_of=dt.datetime(2025, 3, 31, 9))
+    lines = db.read_text("s3://book/2025-03-31/*.jsonl")       # JSON text: a bad line becomes an error record
+    decisions = evaluate_bag(lines, nba.Engine.default(), as_of=dt.datetime(2025, 3, 31, 9))
     decisions.map(json.dumps).to_textfiles("s3://decisions/2025-03-31/*.jsonl")
 
 The engine travels to the workers once (it pickles as its validated packs and is compiled again
-there); each partition is evaluated with `Engine.evaluate_many`. A record that is not a valid
-snapshot becomes an error record instead of failing the whole job.
+there); each partition is evaluated in one task. A record that is not JSON, not a valid snapshot, or
+fails to evaluate becomes an error record ({"error": ...}) instead of failing the whole job. A
+dataframe column of dicts works under Dask's default string conversion too (which turns each dict into
+its Python text): such text is read back as a literal, never run.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -30,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from ..engine import Engine
 from ..io import validate_snapshot
-from ..errors import InputError
+from ..errors import InputError, NbaError
 
 __all__ = ["evaluate_bag", "evaluate_dataframe", "DATAFRAME_COLUMNS"]
 
@@ -39,17 +42,33 @@ DATAFRAME_COLUMNS = ("account_id", "risk_level", "risk_score", "renewal_stage", 
                      "top_action_due", "decision", "error")
 
 
+def _data(record: Any) -> Any:
+    """A record as plain data: JSON text, a dict, or a dict that Dask's string conversion turned into text."""
+    if isinstance(record, bytes):
+        record = record.decode("utf-8")
+    if not isinstance(record, str):
+        return record
+    try:
+        return json.loads(record)
+    except json.JSONDecodeError as exc:
+        if record.lstrip().startswith("{'"):  # str(dict): Dask's default conversion of an object column
+            try:
+                return ast.literal_eval(record)  # literals only: nothing in the text is run
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                pass
+        raise InputError(f"record: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+                         "(a truncated or broken line?)") from None
+
+
 def _evaluate_records(records: Iterable[Any], engine: Engine, as_of: dt.datetime) -> list[dict[str, Any]]:
-    """Decisions (as the contract's JSON) for one partition; invalid records become {"error": ...}."""
+    """Decisions (as the contract's JSON) for one partition; a bad record becomes {"error": ...}."""
     out: list[dict[str, Any]] = []
     for record in records:
-        data = json.loads(record) if isinstance(record, (str, bytes)) else record
         try:
-            snapshot = validate_snapshot(data, "record")
-        except InputError as exc:
+            snapshot = validate_snapshot(_data(record), "record")
+            out.append(engine.evaluate(snapshot, as_of=as_of).model_dump(mode="json"))
+        except (NbaError, ValueError, OverflowError, RecursionError) as exc:  # one record, never the whole job
             out.append({"error": str(exc)})
-            continue
-        out.append(engine.evaluate(snapshot, as_of=as_of).model_dump(mode="json"))
     return out
 
 
