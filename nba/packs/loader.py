@@ -247,7 +247,7 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
     from ..conditions.checker import suggest
 
     problems: list[Problem] = []
-    for error in exc.errors(include_url=False):
+    for error in _plain_errors(exc):
         loc: Loc = (*prefix, *error["loc"])
         kind = error["type"]
         path = ".".join(str(p) for p in loc) or "(top)"
@@ -269,14 +269,80 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
                                    'write it as HH:MM in quotes, e.g. at: "09:00"'))
             continue
         if kind == "literal_error":
-            message = f"{message}; got {error.get('input')!r}"
-            expected = error.get("ctx", {}).get("expected", "")
-            choices = [c.strip(" '") for c in str(expected).replace(" or ", ",").split(",") if c.strip(" '")]
+            choices = error["choices"]
             close = suggest(str(error.get("input")), choices)
-            problems.append(locate(file, marks, loc, f"`{path}`: {message}", f"did you mean '{close}'?" if close else None))
+            problems.append(locate(file, marks, loc, f"`{path}`: {error.get('input')!r} is not one of: {', '.join(choices)}",
+                                   f"did you mean '{close}'?" if close else None))
+            continue
+        if kind == "union_types":
+            problems.append(locate(file, marks, loc, f"`{path}`: expected {' or '.join(error['kinds'])}, "
+                                   f"got {_shown(error.get('input'))}"))
+            continue
+        if kind in _NOT_A:
+            problems.append(locate(file, marks, loc, f"`{path}`: {_shown(error.get('input'))} is not {_NOT_A[kind]}"))
             continue
         problems.append(locate(file, marks, loc, f"`{path}`: {message}"))
     return problems
+
+
+#: The words for the types pydantic names in a union's branches.
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false",
+               "list": "a list", "dict": "a mapping", "none": "nothing"}
+
+
+def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors with the union branches folded: one error per place, as a person names it.
+
+    A value checked against `A | B` fails once per branch, each with the branch in its `loc`
+    (`version.int`, `owner_role.literal['a','b']`): those become one error at the field, with the
+    literal choices pooled (`literal_error`) or the branches named as kinds (`union_types`).
+    """
+    folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if not _is_branch(part))
+        branches = [str(part) for part in error["loc"] if _is_branch(part)]
+        entry = folded.setdefault(loc, {**error, "loc": loc, "choices": [], "kinds": [], "branched": False})
+        entry["branched"] = entry["branched"] or bool(branches)
+        if error["type"] == "literal_error":
+            entry["choices"] += [c.strip(" '") for c in str(error.get("ctx", {}).get("expected", ""))
+                                 .replace(" or ", ",").split(",") if c.strip(" '")]
+        elif branches:
+            entry["kinds"].append(_KIND_WORDS.get(branches[-1].split("[")[0], branches[-1]))
+    for entry in folded.values():
+        entry["choices"] = list(dict.fromkeys(entry["choices"]))
+        entry["kinds"] = list(dict.fromkeys(entry["kinds"]))
+        if entry["choices"] and not entry["kinds"]:
+            entry["type"] = "literal_error"
+        elif entry["branched"]:
+            entry["type"] = "union_types"
+            if entry["choices"]:
+                entry["kinds"].append("one of: " + ", ".join(entry["choices"]))
+    return list(folded.values())
+
+
+#: Plain words for pydantic's type errors: "{value} is not ...".
+_NOT_A = {"int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
+          "float_parsing": "a number", "float_type": "a number", "bool_parsing": "true or false",
+          "bool_type": "true or false", "string_type": "text", "dict_type": "a mapping (key: value)",
+          "list_type": "a list", "model_type": "a mapping (key: value)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+          "date_parsing": "a date (YYYY-MM-DD)", "datetime_parsing": "a date and time (YYYY-MM-DDTHH:MM)"}
+
+
+def _shown(value: object) -> str:
+    """A value as the message shows it: short text quoted, containers by their kind."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_branch(part: object) -> bool:
+    """Whether a `loc` part names a branch of a union (`int`, `literal['a','b']`) rather than a field."""
+    return isinstance(part, str) and ("[" in part or part in _KIND_WORDS)
 
 
 def allowed_fields(model: type[BaseModel], loc: Loc) -> list[str]:

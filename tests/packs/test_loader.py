@@ -56,7 +56,7 @@ def test_a_broken_pack_reports_every_problem_with_its_position() -> None:
         f"{path}:4:5: missing field `when` in rules.0 (add it)",
         f"{path}:5:5: unknown field `whenn` in rules.0 (did you mean `when`?)",
         f"{path}:14:52: `segment` is never \"kye\" (did you mean \"key\"?)",
-        f"{path}:17:13: `rules.1.action.kind`: Input should be 'call', 'meeting', 'email', 'offer', 'task' or 'escalation'; got 'cal' (did you mean 'call'?)",
+        f"{path}:17:13: `rules.1.action.kind`: 'cal' is not one of: call, meeting, email, offer, task, escalation (did you mean 'call'?)",
         f"{path}:23:12: unknown signal `activty_drop_pct` (did you mean `activity_drop_pct`?)",
     ]
 
@@ -269,3 +269,15 @@ def test_a_folder_that_cannot_be_listed_is_a_pack_problem(tmp_path: Path, monkey
 
     monkeypatch.setattr(Path, "iterdir", refuse)
     assert messages(folder) == [f"{folder}: cannot read the folder: Permission denied (check its permissions)"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("version: 1", "version: [1]"), ":2:10: `version`: expected a whole number or text, got a list"),
+    (("priority: 70", "priority: high"), ":6:15: `rules.0.priority`: 'high' is not a whole number"),
+    (("kind: call", "kind: call\n      owner_role: boss"),
+     "`rules.0.action.owner_role`: 'boss' is not one of: account_manager, csm, head_of_cs, ceo, auto, discount_approver"),
+])
+def test_type_mistakes_read_as_one_plain_message_each(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    # Not pydantic's `version.int` / `owner_role.literal['account_manager',...]` once per union branch.
+    (problem,) = messages(write(tmp_path, GOOD_RULE.replace(*change)))
+    assert expected in problem and ".int" not in problem and "literal[" not in problem

@@ -30,8 +30,8 @@ def test_a_broken_pack_gives_the_exact_located_messages() -> None:
         f"{BROKEN}:4:5: missing field `when` in rules.0 (add it)",
         f"{BROKEN}:5:5: unknown field `whenn` in rules.0 (did you mean `when`?)",
         f"{BROKEN}:14:52: `segment` is never \"kye\" (did you mean \"key\"?)",
-        f"{BROKEN}:17:13: `rules.1.action.kind`: Input should be 'call', 'meeting', 'email', 'offer', 'task' or 'escalation'; "
-        "got 'cal' (did you mean 'call'?)",
+        f"{BROKEN}:17:13: `rules.1.action.kind`: 'cal' is not one of: call, meeting, email, offer, task, escalation "
+        "(did you mean 'call'?)",
         f"{BROKEN}:23:12: unknown signal `activty_drop_pct` (did you mean `activity_drop_pct`?)",
         "5 problems found",
     ]
