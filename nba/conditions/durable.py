@@ -38,6 +38,7 @@ import os
 import threading
 import uuid
 import weakref
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -254,15 +255,13 @@ class _HandlePool:
 _POOL = _HandlePool()
 
 
+@dataclass(slots=True)
 class _Part:
     """One durable-rules ruleset: some of the conditions, the signals they read, and its definition."""
 
-    __slots__ = ("definition", "signals", "ruleset")
-
-    def __init__(self, definition: dict[str, dict[str, Any]], signals: frozenset[str]) -> None:
-        self.definition = definition
-        self.signals = signals
-        self.ruleset: _Ruleset | None = None
+    definition: dict[str, dict[str, Any]]
+    signals: frozenset[str]
+    ruleset: _Ruleset | None = None
 
 
 class DurableBackend:
