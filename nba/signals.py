@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from .export_requests import EXPORT_CATEGORIES, is_export_text
 from .snapshot import AccountSnapshot, CommercialRequest, Ticket, UsagePeriod
 from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
 
@@ -67,7 +68,7 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("new_contact_id", "text", "", "id of that new contact"),
     _spec("primary_silent_days", "number", "days", "days since we last heard from the primary contact: a reply, or a ticket or request they made"),
     _spec("has_primary_contact", "bool", "", "whether a primary contact is known"),
-    _spec("export_request_days", "number", "days", "days since the latest ticket asking to export data (by category, or by its words)"),
+    _spec("export_request_days", "number", "days", "days since the latest ticket asking for the client's data out (by category, or by its words: see below)"),
     _spec("export_ticket_id", "text", "", "id of that ticket"),
     _spec("discount_requested_pct", "number", "%", f"percent asked in the open discount request (the latest within {OPEN_REQUEST_DAYS} days)"),
     _spec("discount_request_days", "number", "days", "days since that request"),
@@ -119,14 +120,6 @@ def symbols_for(section: str) -> dict[str, SignalSpec]:
         return {k: v for k, v in CATALOGUE.items() if k not in _DISCOUNT}
     return dict(CATALOGUE)
 
-_EXPORT_CATEGORIES = frozenset({"data_export", "export", "выгрузка", "экспорт"})
-# Matched against lower-cased text: case-sensitive patterns are several times faster than IGNORECASE.
-_EXPORT_STRONG = re.compile(
-    r"выгруз|экспорт|export|download\s+(all|every|the\s+whole|our\s+whole|entire)|скачать\s+(всю|все|всех)|dump\s+(all|the)"
-)
-_EXPORT_FORMAT = re.compile(r"\b(excel|xlsx?|csv)\b|эксел|ексел")
-_EXPORT_WHOLE = re.compile(r"\b(all|whole|entire|database|everything)\b|\bвс[юеёх]\b|\bвсех\b|\bбаз[ауые]?\b")
-
 
 def show_value(value: SignalValue) -> str:
     """A signal value as people read it in explanations: unknown, true/false, 12.5, "text"."""
@@ -140,13 +133,11 @@ def show_value(value: SignalValue) -> str:
 
 
 def is_export_request(ticket: Ticket) -> bool:
-    """Whether a ticket asks to export data: by its category, else by the words of its subject and body."""
+    """Whether a ticket asks for the client's data out: by its category, else by the words of its subject
+    and body (see `nba.export_requests`)."""
     if ticket.category:
-        return ticket.category.strip().lower() in _EXPORT_CATEGORIES
-    text = f"{ticket.subject} {ticket.body or ''}".lower()
-    if _EXPORT_STRONG.search(text):
-        return True
-    return bool(_EXPORT_FORMAT.search(text) and _EXPORT_WHOLE.search(text))
+        return ticket.category.strip().lower() in EXPORT_CATEGORIES
+    return is_export_text(f"{ticket.subject} {ticket.body or ''}")
 
 
 def unused_modules(snapshot: AccountSnapshot) -> list[str]:
