@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import zoneinfo
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from .errors import CalendarError
+from .holiday_data import country_holidays, subdivisions
 
 #: How far ahead a search for a working day may look before it gives up.
 MAX_SEARCH_DAYS = 400
@@ -26,76 +27,51 @@ class _Year:
     weekend: frozenset[int]
 
 
-_IMPORT_LOCK = threading.Lock()
+class DaysOffRule(Protocol):
+    """A day people are away beyond public holidays (a pack's `calendar.days_off` entry)."""
 
+    def applies_to(self, country: str, subdivision: str | None) -> bool:
+        """Whether it concerns accounts of this country and subdivision."""
 
-def _country_holidays(country: str, year: int) -> holidays.HolidayBase:
-    """`holidays.country_holidays(country, years=year)`, importing only that country's module.
-
-    `holidays.country_holidays` imports the package `holidays.countries`, whose `__init__` imports all
-    ~250 countries (55 ms, most of `nba evaluate`'s start-up). The registry names the one module and
-    class a country needs; that module is loaded on its own (its imports are of `holidays`' core, not
-    of other countries). Whenever that is not possible, the public function is used.
-    """
-    import importlib.util
-    import sys
-
-    try:
-        from holidays import registry
-
-        module_name, (class_name, *codes) = next((name, entry) for name, entry in registry.COUNTRIES.items()
-                                                 if country in entry[1:])
-        full_name = f"holidays.countries.{module_name}"
-        with _IMPORT_LOCK:
-            module = sys.modules.get(full_name)
-            if module is None and "holidays.countries" not in sys.modules:
-                location = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
-                spec = importlib.util.spec_from_file_location(full_name, location)
-                if spec is not None and spec.loader is not None and location.is_file():
-                    module = importlib.util.module_from_spec(spec)
-                    sys.modules[full_name] = module
-                    try:
-                        spec.loader.exec_module(module)
-                    except BaseException:
-                        del sys.modules[full_name]
-                        raise
-        if module is not None:
-            table: holidays.HolidayBase = getattr(module, class_name)(years=year)
-            return table
-    except (ImportError, AttributeError, StopIteration, ValueError, OSError, TypeError):
-        pass
-    return holidays.country_holidays(country, years=year)
+    def dates_in(self, year: int, public: Mapping[dt.date, str]) -> set[dt.date]:
+        """Its days in `year`, given the public holidays there (date -> English name)."""
 
 
 class HolidayBook:
-    """Days off per (country, year) from the `holidays` package, computed once and shared safely between threads."""
+    """Days off per (country, subdivision, year): the `holidays` package's public holidays plus the packs'
+    own days off, computed once and shared safely between threads."""
 
-    def __init__(self) -> None:
-        self._years: dict[tuple[str, int], _Year] = {}
+    def __init__(self, days_off: Sequence[DaysOffRule] = ()) -> None:
+        self._years: dict[tuple[str, str | None, int], _Year] = {}
         self._lock = threading.Lock()
+        self._days_off = tuple(days_off)
 
-    def year(self, country: str, year: int) -> _Year:
-        """Public holidays, working weekend days and weekend weekdays of `country` in `year`."""
-        key = (country, year)
+    def year(self, country: str, year: int, subdivision: str | None = None) -> _Year:
+        """Days off, working weekend days and weekend weekdays of `country` (and `subdivision`) in `year`."""
+        key = (country, subdivision, year)
         found = self._years.get(key)
         if found is not None:
             return found
-        table = _country_holidays(country, year)
+        # A subdivision `holidays` does not know (a Russian republic) has only the packs' days off of its own.
+        known = subdivision if subdivision is not None and subdivision in subdivisions(country).values() else None
+        table = country_holidays(country, year, known)
         first, last = getattr(table, "start_year", year), getattr(table, "end_year", year)
         if not first <= year <= last:  # beyond its data every day would silently count as a working day
             raise CalendarError(f"the holidays package has no public holidays of {country} for {year} "
                                 f"(it covers {first}-{last}); nothing can be scheduled in that year")
+        public = {d: str(name) for d, name in table.items() if d.year == year}
+        extra = {d for rule in self._days_off if rule.applies_to(country, subdivision) for d in rule.dates_in(year, public)}
         entry = _Year(
-            holidays=frozenset(d for d in table if d.year == year),
+            holidays=frozenset(public.keys() | {d for d in extra if d.year == year}),
             workdays=frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year),
             weekend=frozenset(table.weekend),
         )
         with self._lock:
             return self._years.setdefault(key, entry)
 
-    def is_working_day(self, country: str, day: dt.date) -> bool:
-        """Whether `day` is a working day in `country` (weekends and public holidays are not)."""
-        info = self.year(country, day.year)
+    def is_working_day(self, country: str, day: dt.date, subdivision: str | None = None) -> bool:
+        """Whether `day` is a working day in `country` (weekends, public holidays and days off are not)."""
+        info = self.year(country, day.year, subdivision)
         if day in info.holidays:
             return False
         if day in info.workdays:
@@ -118,15 +94,17 @@ class WorkingHours:
 class BusinessCalendar:
     """Working days and slots of one account; every datetime it returns is aware, in the account's zone."""
 
-    def __init__(self, country: str, zone: ZoneInfo, hours: WorkingHours, book: HolidayBook) -> None:
+    def __init__(self, country: str, zone: ZoneInfo, hours: WorkingHours, book: HolidayBook,
+                 subdivision: str | None = None) -> None:
         self.country = country
+        self.subdivision = subdivision
         self.zone = zone
         self.hours = hours
         self._book = book
 
     def is_working_day(self, day: dt.date) -> bool:
-        """Whether `day` is a working day of the account's country."""
-        return self._book.is_working_day(self.country, day)
+        """Whether `day` is a working day of the account's country and subdivision."""
+        return self._book.is_working_day(self.country, day, self.subdivision)
 
     def next_working_day(self, day: dt.date, *, include: bool = True) -> dt.date:
         """The first working day on or after `day` (strictly after when `include` is false)."""

@@ -36,6 +36,7 @@ class AccountPlace:
     timezone: str
     locale: str
     name: str = ""
+    subdivision: str | None = None
 
 
 def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: CapacitySettings,
@@ -58,7 +59,7 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
         owner = action.owner or ""
         limit = settings.owners.get(owner, settings.default_per_day)
         zone = ZoneInfo(place.timezone)
-        calendar = BusinessCalendar(place.country, zone, WorkingHours(), book)
+        calendar = BusinessCalendar(place.country, zone, WorkingHours(), book, place.subdivision)
         due = action.due.astimezone(zone)
         if action.status != "new":  # issued earlier: it keeps its due, and takes its place in the day's load
             load[(owner, due.date())] += 1

@@ -24,7 +24,7 @@ from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
 from .memo import Memo
 from .signals import SignalValue, compute_signals
-from .snapshot import AccountSnapshot
+from .snapshot import Account, AccountSnapshot
 from .vocab import OwnerRole
 from .texts import pick_locale
 from .writing import ActionWriter, Facts, person_for
@@ -65,7 +65,7 @@ class Engine:
     def __init__(self, ruleset: RuleSet, sources: Sequence[PackSource] = ()) -> None:
         self._ruleset = ruleset
         self._sources = tuple(sources)
-        self._holidays = HolidayBook()
+        self._holidays = HolidayBook(ruleset.days_off)
         self._writer = ActionWriter()
         # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded.
         self._calendars: Memo[BusinessCalendar] = Memo()
@@ -98,6 +98,11 @@ class Engine:
     def ruleset(self) -> RuleSet:
         """The compiled packs this engine runs."""
         return self._ruleset
+
+    @property
+    def holiday_book(self) -> HolidayBook:
+        """The days off this engine schedules around: public holidays plus its packs' `calendar.days_off`."""
+        return self._holidays
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -260,8 +265,8 @@ class Engine:
         end = snapshot.contract.end_date if policy.days_before_end is not None else None
         # A due depends only on the rule, the account's calendar and as-of (and the end date for days_before_end).
         calendar, due = self._dues.get(
-            (rule.id, account.country, account.timezone, facts.as_of, end),
-            lambda: self._schedule(rule, account.country, account.zone, facts.as_of, snapshot.contract.end_date))
+            (rule.id, account.country, account.subdivision, account.timezone, facts.as_of, end),
+            lambda: self._schedule(rule, account, facts.as_of, snapshot.contract.end_date))
         role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
         contact = _pick_contact(template.contact, snapshot, facts.signals)
         priority = priority_of(rule.rule.priority, stake)
@@ -273,8 +278,9 @@ class Engine:
     def _calendar(self, snapshot: AccountSnapshot) -> BusinessCalendar:
         """The account's business calendar with the default working hours (for counting business days)."""
         account = snapshot.account
-        return self._calendars.get((account.country, account.timezone, _DEFAULT_HOURS),
-                                   lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays))
+        return self._calendars.get((account.country, account.subdivision, account.timezone, _DEFAULT_HOURS),
+                                   lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays,
+                                                            account.subdivision))
 
     @staticmethod
     def _dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], pack: str,
@@ -331,10 +337,11 @@ class Engine:
         withdrawn = withdraw(history, actions, suppressed, fired, by_id.__contains__, resolved, voice.locale)
         return actions, suppressed, withdrawn
 
-    def _schedule(self, rule: CompiledRule, country: str, zone: ZoneInfo, as_of: dt.datetime,
+    def _schedule(self, rule: CompiledRule, account: Account, as_of: dt.datetime,
                   end: dt.date) -> tuple[BusinessCalendar, dt.datetime]:
-        calendar = self._calendars.get((country, zone.key, rule.hours),
-                                       lambda: BusinessCalendar(country, zone, rule.hours, self._holidays))
+        calendar = self._calendars.get((account.country, account.subdivision, account.timezone, rule.hours),
+                                       lambda: BusinessCalendar(account.country, account.zone, rule.hours, self._holidays,
+                                                                account.subdivision))
         return calendar, schedule(rule.rule.action.due, calendar, as_of, end)
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,

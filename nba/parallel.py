@@ -126,7 +126,7 @@ class RawResult(NamedTuple):
     source: str
     decision_json: str | None
     error: str | None
-    place: tuple[str, str, str, str] | None  # country, time zone, locale and name of the account
+    place: tuple[str, str, str, str, str | None] | None  # country, time zone, locale, name and subdivision of the account
     actions: int = 0
     unassigned: int = 0  # actions whose role nobody on the account's team fills
 
@@ -148,7 +148,7 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
         # A record that validates but cannot be evaluated is skipped like an invalid one; the others go on.
         return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated "
                                       f"({type(exc).__name__}: {exc}); please report it with this record", None)
-    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale, account.name),
+    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale, account.name, account.subdivision),
                      len(decision.actions), sum(1 for a in decision.actions if a.owner is None))
 
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from .calendar import WorkingHours
+from .holiday_data import country_holidays, supported_countries
 from .conditions import CompiledCondition, ConditionBackend, Node, check, parse
 from .conditions.checker import suggest
 from .errors import ConditionError, Problem, RulePackError
 from .packs.loader import Loc, PackSource, condition_problem, sort_problems
 from .packs.model import (
     ArbitrationSettings,
+    DayOff,
     DiscountPolicy,
     RenewalSettings,
     RiskMeasure,
@@ -136,6 +138,7 @@ class RuleSet:
     ordered: dict[str, frozenset[str]]  # rule id -> the rules whose actions must come before its own
     packs: tuple[str, ...]
     backend: str
+    days_off: tuple[DayOff, ...] = ()  # every pack's, in pack order: they are about people, not one pack
     files: tuple[str, ...] = field(default=())
     by_id: dict[str, CompiledRule] = field(default_factory=dict, compare=False)  # the rules by `pack/rule`
 
@@ -185,6 +188,9 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
             for k, conflict in enumerate(pack.arbitration.conflicts):
                 if conflict.when is not None:
                     want(source, ("arbitration", "conflicts", k, "when"), conflict.when)
+
+        for k, day_off in enumerate(pack.calendar.days_off):
+            problems.extend(_check_day_off(source, ("calendar", "days_off", k), day_off))
 
     all_rule_ids = [f"{s.pack.pack}/{r.id}" for s in sources for r in s.pack.rules]
     for source in sources:
@@ -292,6 +298,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         ordered={r.id: frozenset(r.rule.action.after) for r in rules if r.rule.action.after},
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
+        days_off=tuple(d for s in sources for d in s.pack.calendar.days_off),
         files=tuple(s.file for s in sources),
     )
 
@@ -346,6 +353,32 @@ def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]
             problems.append(source.problem((*base, "due", "at"),
                                            f"due time {due.at:%H:%M} is outside working hours {start:%H:%M}-{end:%H:%M}, so it can never be scheduled",
                                            "pick a time inside working hours or change calendar.working_hours"))
+    return problems
+
+
+#: The years a day off's holiday name is looked up in: fixed, so loading a pack never depends on the clock.
+_DAY_OFF_YEARS = (2025, 2026, 2027)
+
+
+def _check_day_off(source: PackSource, loc: Loc, day_off: DayOff) -> list[Problem]:
+    """Countries and subdivisions the `holidays` package knows, and a holiday name each country has."""
+    problems: list[Problem] = []
+    known = supported_countries()
+    for k, country in enumerate(day_off.countries or ()):
+        if country not in known:
+            close = suggest(country, known)
+            problems.append(source.problem((*loc, "countries", k), f"unknown country code `{country}`",
+                                           f"did you mean `{close}`?" if close else "use an ISO 3166-1 alpha-2 code, e.g. DE"))
+            continue
+        if day_off.after_holiday is None:
+            continue
+        names = {name for year in _DAY_OFF_YEARS for name in country_holidays(country, year).values()}
+        wanted = day_off.after_holiday.casefold()
+        if not any(wanted in name.casefold() for name in names):
+            close = suggest(day_off.after_holiday, names)
+            problems.append(source.problem((*loc, "after_holiday"),
+                                           f"{country} has no public holiday named like `{day_off.after_holiday}`",
+                                           f"did you mean `{close}`?" if close else "its holidays: " + ", ".join(sorted(names))))
     return problems
 
 

@@ -7,9 +7,9 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from .holiday_data import subdivisions, supported_countries
 from .vocab import BillingPeriod, ChurnReason, ContractStatus, HistoryStatus, Outcome, OwnerRole, Segment, Term, TouchChannel
 
 __all__ = [
@@ -38,22 +38,6 @@ Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-@cache
-def _supported_countries() -> frozenset[str]:
-    """The country codes the installed `holidays` knows (immutable after the first call).
-
-    Read from its registry (a table, 0.1 ms) rather than `list_supported_countries()`, which imports every
-    country module (80 ms) just to list them.
-    """
-    try:
-        from holidays import registry
-
-        return frozenset(code for entry in registry.COUNTRIES.values() for code in entry[1:]
-                         if 2 <= len(code) <= 3 and code.isalpha() and code.isupper())
-    except (ImportError, AttributeError, IndexError):  # pragma: no cover - a holidays without the registry table
-        return frozenset(holidays.list_supported_countries())
 
 
 #: Zone names that mean "whatever the host is set to": a decision must not depend on the machine.
@@ -86,6 +70,9 @@ class Account(_Model):
     id: Id
     name: str = Field(min_length=1)
     country: str = Field(description="ISO 3166-1 alpha-2; decides weekends and public holidays")
+    subdivision: str | None = Field(default=None, max_length=64, description=(
+        "state, land or region within the country (ISO 3166-2 without the country, e.g. BY for Bavaria, CA for "
+        "California, TA for Tatarstan): adds its regional public holidays and the packs' days off for it"))
     timezone: str = Field(description="IANA time zone of the account, e.g. Asia/Almaty")
     locale: str = Field(default="en", description="language of action texts: ru or en")
     segment: Segment = "standard"
@@ -96,10 +83,30 @@ class Account(_Model):
     @classmethod
     def _known_country(cls, value: str) -> str:
         code = value.upper()
-        if code not in _supported_countries():
+        if code not in supported_countries():
             raise ValueError(
                 f"unknown country code {value!r}: use an ISO 3166-1 alpha-2 code the `holidays` package knows, e.g. KZ, RU, US"
             )
+        return code
+
+    @field_validator("subdivision")
+    @classmethod
+    def _known_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if value is None or country is None:  # a bad country is reported on its own
+            return value
+        code = value.upper().removeprefix(country + "-")
+        known = subdivisions(country)
+        if known:
+            found = known.get(code)
+            if found is None:
+                codes = sorted(set(known.values()))
+                raise ValueError(f"unknown subdivision {value!r} of {country}: use one of "
+                                 + ", ".join(codes[:60]) + (", ..." if len(codes) > 60 else ""))
+            return found
+        if not (1 <= len(code) <= 3 and code.isalnum() and code.isascii()):
+            raise ValueError(f"unknown subdivision {value!r}: use the ISO 3166-2 code without the country, "
+                             f"e.g. TA for {country}-TA")
         return code
 
     @field_validator("timezone")

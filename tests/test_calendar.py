@@ -126,10 +126,10 @@ def test_a_year_beyond_the_holiday_data_is_an_error_not_all_working_days(country
 _ONE_COUNTRY_AT_A_TIME = """
 import sys
 from holidays import registry
-from nba.calendar import _country_holidays
+from nba.holiday_data import country_holidays
 def table(code):
-    found = _country_holidays(code, 2025)
-    return (sorted(found.items()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
+    found = country_holidays(code, 2025)
+    return (sorted(found.keys()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
             found.start_year, found.end_year)
 main = ["KZ", "RU", "US", "DE", "GB", "FR", "UZ", "KG", "BY", "AM", "GE", "AZ", "TR", "PL", "IN", "BR", "JP", "CN"]
 ours = {code: table(code) for code in main}
@@ -139,7 +139,7 @@ ours.update({code: table(code) for code in codes if code not in ours})  # territ
 import holidays
 for code in codes:
     found = holidays.country_holidays(code, years=2025)
-    assert ours[code] == (sorted(found.items()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
+    assert ours[code] == (sorted(found.keys()), sorted(found.weekend), sorted(getattr(found, "weekend_workdays", ())),
                           found.start_year, found.end_year), code
 print(len(codes))
 """
@@ -147,10 +147,57 @@ print(len(codes))
 
 def test_loading_one_countrys_holidays_alone_gives_what_the_package_gives() -> None:
     # nba imports only the account's country module (the package imports all of them, 55 ms of start-up);
-    # for every country the holidays package knows, the tables must be the same.
+    # for every country the holidays package knows, the days must be the same (nba names them in English).
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", _ONE_COUNTRY_AT_A_TIME], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) > 150
+
+
+# -- regions and the packs' days off ---------------------------------------------------------------
+
+def test_a_subdivision_adds_its_regional_holidays() -> None:
+    epiphany = dt.date(2027, 1, 6)  # a public holiday in Bavaria, a working day in Berlin
+    assert not BOOK.is_working_day("DE", epiphany, "BY")
+    assert BOOK.is_working_day("DE", epiphany, "BE")
+    assert BOOK.is_working_day("DE", epiphany)
+    texas_independence = dt.date(2026, 3, 2)  # Texas only
+    assert not BOOK.is_working_day("US", texas_independence, "TX")
+    assert BOOK.is_working_day("US", texas_independence, "NY")
+
+
+def _days_off(*entries: dict[str, object]) -> HolidayBook:
+    from nba.packs.model import DayOff
+
+    return HolidayBook([DayOff.model_validate(e) for e in entries])
+
+
+def test_days_off_are_kept_for_their_countries_and_subdivisions_only() -> None:
+    book = _days_off({"date": "12-24", "countries": ["DE"]}, {"date": "11-06", "countries": ["RU"], "subdivisions": ["TA"]},
+                     {"date": "12-31"})
+    assert not book.is_working_day("DE", dt.date(2026, 12, 24))
+    assert book.is_working_day("FR", dt.date(2026, 12, 24))
+    assert not book.is_working_day("RU", dt.date(2026, 11, 6), "TA")
+    assert book.is_working_day("RU", dt.date(2026, 11, 6))
+    assert book.is_working_day("RU", dt.date(2026, 11, 6), "BA")
+    assert not book.is_working_day("KZ", dt.date(2025, 12, 31))  # every country: 31 Dec 2025 is a Wednesday
+    assert BOOK.is_working_day("KZ", dt.date(2025, 12, 31))
+
+
+def test_a_day_after_a_named_holiday_moves_with_it() -> None:
+    book = _days_off({"after_holiday": "Thanksgiving", "countries": ["US"]},
+                     {"after_holiday": "Ascension", "countries": ["DE"]})
+    for year, friday in ((2025, dt.date(2025, 11, 28)), (2026, dt.date(2026, 11, 27)), (2027, dt.date(2027, 11, 26))):
+        assert not book.is_working_day("US", friday), year
+        assert book.is_working_day("US", friday - dt.timedelta(days=7))
+    assert not book.is_working_day("DE", dt.date(2026, 5, 15))  # the bridge day after Ascension, 14 May 2026
+
+
+def test_one_dated_day_off_and_the_29th_of_february() -> None:
+    book = _days_off({"date": dt.date(2026, 3, 10), "countries": ["KZ"]}, {"date": "02-29", "countries": ["KZ"]})
+    assert not book.is_working_day("KZ", dt.date(2026, 3, 10))
+    assert book.is_working_day("KZ", dt.date(2027, 3, 10))
+    assert not book.is_working_day("KZ", dt.date(2028, 2, 29))
+    assert book.is_working_day("KZ", dt.date(2027, 3, 1))  # no 29 February in 2027: nothing else moves

@@ -45,6 +45,10 @@ def test_only_account_and_contract_are_required() -> None:
         ({"usage": [{"period_start": "2025-02-01", "period_end": "2025-02-28", "sessions": -3}]}, "usage.0.sessions", "greater"),
         ({"usage": [{"period_start": "2025-02-01", "period_end": "2025-02-28"}]}, "usage.0", "active_users or sessions"),
         ({"account": {"segmnt": "key"}}, "account.segmnt", "Extra inputs"),
+        ({"account": {"country": "DE", "timezone": "Europe/Berlin", "subdivision": "XY"}}, "account.subdivision",
+         "unknown subdivision 'XY' of DE: use one of"),
+        ({"account": {"country": "RU", "timezone": "Europe/Moscow", "subdivision": "Tatarstan"}}, "account.subdivision",
+         "use the ISO 3166-2 code without the country, e.g. TA for RU-TA"),
     ],
 )
 def test_bad_data_names_the_field(changes: dict, loc: str, words: str) -> None:
@@ -70,6 +74,17 @@ def test_country_is_normalised_to_upper_case() -> None:
     assert snap.account.country == "KZ"
 
 
+@pytest.mark.parametrize(("country", "given", "kept"), [
+    ("DE", "BY", "BY"), ("DE", "de-by", "BY"), ("DE", "Bayern", "BY"), ("US", "US-CA", "CA"), ("US", "California", "CA"),
+    ("RU", "TA", "TA"), ("RU", "RU-BA", "BA"),  # `holidays` has no Russian regions: the code is kept for the packs' days off
+])
+def test_a_subdivision_is_kept_as_its_code(country: str, given: str, kept: str) -> None:
+    zone = {"DE": "Europe/Berlin", "US": "America/Los_Angeles", "RU": "Europe/Moscow"}[country]
+    snap = nba.AccountSnapshot.model_validate(merge(BASE_KZ, {"account": {"country": country, "timezone": zone,
+                                                                         "subdivision": given}}))
+    assert snap.account.subdivision == kept
+
+
 def test_snapshots_are_immutable() -> None:
     snap = nba.AccountSnapshot.model_validate(BASE_KZ)
     with pytest.raises(ValidationError):
@@ -79,7 +94,7 @@ def test_snapshots_are_immutable() -> None:
 def test_the_known_countries_are_exactly_those_holidays_lists() -> None:
     import holidays
 
-    from nba.snapshot import _supported_countries
+    from nba.holiday_data import supported_countries
 
     # Read from holidays' registry table (fast) — the same set its slow listing gives.
-    assert _supported_countries() == frozenset(holidays.list_supported_countries())
+    assert supported_countries() == frozenset(holidays.list_supported_countries())

@@ -149,14 +149,18 @@ class _Converter:
 
 
 class _PackYamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without YAML 1.1's base-60 numbers: `10:30` stays the text "10:30" (a time a pack means),
-    and a long `1:59:59:…` cannot make the number parser take quadratic time."""
+    """PyYAML's safe loader with YAML 1.2's plain scalars: no base-60 numbers (`10:30` stays the text "10:30",
+    a time a pack means, and a long `1:59:59:…` cannot make the number parser take quadratic time), and only
+    true/false are booleans (YAML 1.1 also reads yes/no/on/off, so Norway's `NO` became false)."""
 
 
 _PackYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_PackYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _PackYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int",
     re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),

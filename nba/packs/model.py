@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
@@ -48,10 +50,76 @@ class WorkingHoursSettings(_Model):
         return self
 
 
+_MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: A day off's date: "MM-DD" in quotes for every year, or YYYY-MM-DD for one day.
+DayOffDate = Annotated[dt.date | str, WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": _MONTH_DAY, "description": 'a day of every year, "MM-DD" in quotes'},
+              {"type": "string", "format": "date", "description": "one day, YYYY-MM-DD"}],
+    "examples": ["12-24", "2026-12-31"]})]
+
+
+class DayOff(_Model):
+    """A day people are away though it is no public holiday (24 December in Germany, the Friday after US
+    Thanksgiving): nothing is scheduled on it. Exactly one of `date` and `after_holiday`."""
+
+    date: DayOffDate | None = Field(default=None, description='"MM-DD" for every year, or one day as YYYY-MM-DD')
+    after_holiday: str | None = Field(default=None, min_length=3, max_length=80,
+                                      description="the day after the public holiday of this name, in English "
+                                                  "(part of the name is enough: Thanksgiving, Ascension Day)")
+    days: int = Field(default=1, ge=1, le=7, description="with `after_holiday`: how many days after it")
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]] | None = Field(
+        default=None, min_length=1, description="the countries it applies to (ISO codes); every country when left out")
+    subdivisions: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]] | None = Field(
+        default=None, min_length=1, description="only accounts in these subdivisions (account.subdivision)")
+    name: str = Field(default="", max_length=200, description="what the day is, for people reading the pack")
+
+    @field_validator("date")
+    @classmethod
+    def _month_day(cls, value: dt.date | str | None) -> dt.date | str | None:
+        if isinstance(value, str):
+            if not re.match(_MONTH_DAY, value):
+                raise ValueError(f'{value!r} is neither "MM-DD" (every year) nor YYYY-MM-DD (one day)')
+            month, day = (int(part) for part in value.split("-"))
+            try:
+                dt.date(2024, month, day)  # a leap year: 02-29 is a day of some years
+            except ValueError:
+                raise ValueError(f"{value!r} is no day of the year") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DayOff:
+        if (self.date is None) == (self.after_holiday is None):
+            raise ValueError("give exactly one of date (\"12-24\" or 2026-12-24) and after_holiday")
+        if self.after_holiday is not None and self.countries is None:
+            raise ValueError("after_holiday needs `countries`: holidays of that name differ by country")
+        return self
+
+    def applies_to(self, country: str, subdivision: str | None) -> bool:
+        """Whether the day off concerns an account of this country and subdivision."""
+        if self.countries is not None and country not in self.countries:
+            return False
+        return self.subdivisions is None or subdivision in self.subdivisions
+
+    def dates_in(self, year: int, public: Mapping[dt.date, str]) -> set[dt.date]:
+        """Its days in `year`, given the public holidays of the account's place (date -> English name)."""
+        if isinstance(self.date, dt.date):
+            return {self.date} if self.date.year == year else set()
+        if isinstance(self.date, str):
+            month, day = (int(part) for part in self.date.split("-"))
+            try:
+                return {dt.date(year, month, day)}
+            except ValueError:  # 02-29 outside a leap year
+                return set()
+        wanted = (self.after_holiday or "").casefold()
+        return {day + dt.timedelta(days=self.days) for day, name in public.items() if wanted in name.casefold()}
+
+
 class CalendarSettings(_Model):
     """Calendar settings of a pack's actions."""
 
     working_hours: WorkingHoursSettings = WorkingHoursSettings()
+    days_off: list[DayOff] = Field(default_factory=list,
+                                   description="days people are away beyond public holidays; they hold for every pack's actions")
 
 
 class DuePolicy(_Model):

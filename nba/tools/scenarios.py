@@ -40,6 +40,7 @@ class Expect(_Model):
     stage: RenewalStage | None = None
     discount: DiscountOutcome | Literal["none"] | None = Field(default=None, description="the discount outcome, or none")
     due_by: dict[str, dt.datetime] = Field(default_factory=dict, description="rule id -> the latest acceptable due")
+    due_at: dict[str, dt.datetime] = Field(default_factory=dict, description="rule id -> exactly this due (same moment)")
     owner_role: dict[str, str] = Field(default_factory=dict, description="rule id -> the owner role of its action")
     text_contains: dict[str, str] = Field(default_factory=dict, description="rule id -> words its action's text contains")
     suppressed: list[str] = Field(default_factory=list, description="rule ids held back (by arbitration, or by the history)")
@@ -184,7 +185,7 @@ def _unknown_names(scenario: Scenario, engine: Engine, file: str, index: int, ma
     for field_name in ("actions", "only_actions", "suppressed", "withdrawn", "no_actions"):
         for k, name in enumerate(getattr(expect, field_name) or ()):
             named.append((("scenarios", index, "expect", field_name, k), name, field_name == "no_actions"))
-    for field_name in ("due_by", "owner_role", "text_contains", "status"):
+    for field_name in ("due_by", "due_at", "owner_role", "text_contains", "status"):
         for name in getattr(expect, field_name):
             named.append((("scenarios", index, "expect", field_name, name), name, False))
     for k, past in enumerate(scenario.history):
@@ -289,6 +290,12 @@ def _check(file: str, scenario: Scenario, decision: Decision) -> Outcome:
             failures.append(f"expected {rule} due by {latest.isoformat()}; it produced no action")
         elif action.due > (latest if latest.tzinfo else latest.replace(tzinfo=action.due.tzinfo)):
             failures.append(f"expected {rule} due by {latest.isoformat()}; it is due {action.due.isoformat()}")
+    for rule, wanted in expect.due_at.items():
+        action = lead_of.get(rule)
+        if action is None:
+            failures.append(f"expected {rule} due at {wanted.isoformat()}; it produced no action")
+        elif action.due != (wanted if wanted.tzinfo else wanted.replace(tzinfo=action.due.tzinfo)):
+            failures.append(f"expected {rule} due at {wanted.isoformat()}; it is due {action.due.isoformat()}")
     for rule, role in expect.owner_role.items():
         action = lead_of.get(rule)
         if action is None or action.owner_role != role:

@@ -206,6 +206,31 @@ def test_an_unquoted_time_is_read_as_a_time_and_base_60_numbers_are_plain_text(t
     assert 'e.g. at: "09:00"' in str(caught.value)
 
 
+def test_only_true_and_false_are_booleans_so_norway_stays_a_country(tmp_path: Path) -> None:
+    # YAML 1.1 reads NO, yes, on and off as booleans; packs follow YAML 1.2, as editors do.
+    write(tmp_path, GOOD_RULE + 'calendar:\n  days_off:\n    - {date: "12-24", countries: [DE, NO]}\n')
+    engine = nba.Engine.from_path(tmp_path)
+    assert engine.ruleset.days_off[0].countries == ["DE", "NO"]
+    write(tmp_path, GOOD_RULE.replace("    priority: 70", "    priority: 70\n    enabled: no"))
+    assert nba.Engine.from_path(tmp_path).rule_ids == ()  # a yes/no setting still reads as one
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ('{date: "12-24", after_holiday: Thanksgiving, countries: [US]}', "give exactly one of date"),
+    ("{countries: [US]}", "give exactly one of date"),
+    ("{after_holiday: Thanksgiving}", "after_holiday needs `countries`"),
+    ('{date: "02-30"}', "'02-30' is no day of the year"),
+    ('{date: "24-12"}', """'24-12' is neither "MM-DD" (every year) nor YYYY-MM-DD (one day)"""),
+    ("{after_holiday: Thanksgivin, countries: [DE]}", "DE has no public holiday named like `Thanksgivin`"),
+    ("{after_holiday: Thanksgivng, countries: [US]}", "did you mean `Thanksgiving"),
+    ('{date: "12-24", countries: [XX]}', "unknown country code `XX`"),
+])
+def test_a_bad_day_off_is_located(tmp_path: Path, entry: str, expected: str) -> None:
+    write(tmp_path, GOOD_RULE + f"calendar:\n  days_off:\n    - {entry}\n")
+    found = messages(tmp_path)
+    assert any(m.startswith(f"{tmp_path / 'pack.yaml'}:15:") and expected in m for m in found), found
+
+
 def test_a_long_base_60_looking_value_is_text_and_loads_at_once(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text("pack: p\nversion: " + ":".join(["59"] * 200_000) + "\n", encoding="utf-8")
     engine = nba.Engine.from_path(tmp_path)  # before: quadratic base-60 arithmetic, minutes for a few MB
