@@ -24,6 +24,18 @@ _CYRILLIC = re.compile(r"^[А-Яа-яЁё\-]+$")
 _FEMALE_SURNAME = re.compile(r"(ова|ева|ёва|ина|ына|ая)$", re.IGNORECASE)
 _MALE_SURNAME = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ой)$", re.IGNORECASE)
 _PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы)$", re.IGNORECASE)
+#: A first word that is surely a surname puts the surname first ("Касымова Аружан"); -ин/-ина are left out,
+#: as many first names end so (Марина, Полина).
+_SURNAME_FIRST = re.compile(r"(ова|ева|ёва|ов|ев|ёв|ына|ын|ская|цкая|ский|цкий)$", re.IGNORECASE)
+_FIRST_NAMES_LIKE_SURNAMES = frozenset({"лев", "яков"})
+#: Women's names of Kazakhstan and Central Asia that end in a consonant: the declension library takes
+#: them for men's names ("Жанару"); a woman's name that ends in a consonant is not declined.
+_FEMALE_FIRST_NAMES = frozenset("""
+айгуль айжан айман айнур акмарал алтынай анаит анель арайлым асель асмик аружан аяжан бахытгуль балнур
+бибигуль ботагоз гаухар гулнур гульжан гульнар гульсим гульшат гюнель дильназ жанар жанель жибек жулдыз
+инкар камшат карлыгаш кундыз ляззат маншук маржан меруерт мейрамгуль назгуль нилуфар нургуль нургул
+райхан раушан салтанат сандугаш севиндж сымбат толганай томирис шолпан шынар айтен ануш лусине
+""".split())
 
 
 class TemplateError(ValueError):
@@ -152,14 +164,23 @@ class Inflector:
         """
         return self._known.get((full_name, case), lambda: self._decline(full_name, _CASES[case]))
 
+    @staticmethod
+    def can_decline(full_name: str) -> bool:
+        """Whether the name is one it declines: one to three words in Cyrillic (not "Yerlan Nurpeisov")."""
+        parts = full_name.split()
+        return 1 <= len(parts) <= 3 and all(_CYRILLIC.match(p) for p in parts)
+
     def _decline(self, full_name: str, case: Case = Case.DATIVE) -> str:
         parts = full_name.split()
-        if not 1 <= len(parts) <= 3 or not all(_CYRILLIC.match(p) for p in parts):
+        if not self.can_decline(full_name):
             return full_name
         if len(parts) == 3 and _PATRONYMIC.search(parts[2]):  # Фамилия Имя Отчество
             roles = [NamePart.LASTNAME, NamePart.FIRSTNAME, NamePart.MIDDLENAME]
         elif len(parts) == 3:
             roles = [NamePart.FIRSTNAME, NamePart.MIDDLENAME, NamePart.LASTNAME]
+        elif (len(parts) == 2 and _SURNAME_FIRST.search(parts[0]) and parts[0].lower() not in _FIRST_NAMES_LIKE_SURNAMES
+              and not (_FEMALE_SURNAME.search(parts[1]) or _MALE_SURNAME.search(parts[1]) or _PATRONYMIC.search(parts[1]))):
+            roles = [NamePart.LASTNAME, NamePart.FIRSTNAME]  # Фамилия Имя
         else:
             roles = [NamePart.FIRSTNAME, NamePart.LASTNAME][: len(parts)]
         gender = self._gender(parts, roles)
@@ -173,6 +194,8 @@ class Inflector:
                 return Gender.FEMALE
             if re.search(r"(вич|оглы|улы)$", middle, re.IGNORECASE):
                 return Gender.MALE
+        if named.get(NamePart.FIRSTNAME, "").lower() in _FEMALE_FIRST_NAMES:
+            return Gender.FEMALE
         # A surname's suffix is surer than a guess from a first name the detector may not know (Аружан).
         last = named.get(NamePart.LASTNAME, "")
         if _FEMALE_SURNAME.search(last):

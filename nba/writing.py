@@ -160,9 +160,9 @@ class ActionWriter:
             return "—"
         return self._phrases.get((day, locale), lambda: format_date_local(day, locale))
 
-    def dative(self, name: str) -> str:
-        """A Russian name in the dative case; other names unchanged."""
-        return self._inflector.dative(name)
+    def can_decline(self, name: str) -> bool:
+        """Whether a Russian case of the name can be made (Cyrillic, one to three words)."""
+        return self._inflector.can_decline(name)
 
     def decline(self, name: str, case: str) -> str:
         """A Russian name in `case`; other names unchanged."""
@@ -246,12 +246,6 @@ def _contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     return slot.contact or _unnamed(facts, slot, "nominative") or _nobody(facts, "nominative")
 
 
-def _contact_dative(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
-    if not slot.contact:
-        return _unnamed(facts, slot, "dative") or _nobody(facts, "dative")
-    return writer.dative(slot.contact) if facts.voice.language == "ru" else slot.contact
-
-
 def _nobody(facts: Facts, case: str) -> str:
     """The words for a contact the snapshot does not name, in `case`."""
     return message(f"unknown_contact_{case}", facts.voice.locale)
@@ -270,11 +264,19 @@ def _ticket_of(snapshot: AccountSnapshot, contact_id: str | None) -> str | None:
 
 
 def _contact_in(case: str) -> _Filler:
-    """The filler of {contact_CASE}: the contact's name in that case in Russian (the name as it is elsewhere)."""
+    """The filler of {contact_CASE}: the contact's name in that case in Russian (the name as it is elsewhere).
+
+    A name the declension cannot take (Latin script, "Yerlan Nurpeisov"; four words) is put after a noun
+    that carries the case instead: «позвонить контакту Yerlan Nurpeisov», never «позвонить Yerlan Nurpeisov».
+    """
     def fill(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
         if not slot.contact:
             return _unnamed(facts, slot, case) or _nobody(facts, case)
-        return writer.decline(slot.contact, case) if facts.voice.language == "ru" else slot.contact
+        if facts.voice.language != "ru":
+            return slot.contact
+        if writer.can_decline(slot.contact):
+            return writer.decline(slot.contact, case)
+        return message(f"as_is_contact_{case}", facts.voice.locale, name=slot.contact)
     return fill
 
 
@@ -312,7 +314,7 @@ def _export_ticket_subject(writer: ActionWriter, facts: Facts, slot: _Slot) -> s
 
 _CONTEXT: dict[str, _Filler] = {
     "contact": _contact,
-    "contact_dative": _contact_dative,
+    "contact_dative": _contact_in("dative"),
     "contact_genitive": _contact_in("genitive"),
     "contact_instrumental": _contact_in("instrumental"),
     "contact_prepositional": _contact_in("prepositional"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 import nba
 
@@ -113,3 +115,38 @@ def test_a_locale_without_shipped_texts_reads_wholly_english(engine: nba.Engine,
     [export] = [a for a in decision.actions if a.rule == "data_export/clarify_export_purpose"]
     assert export.text.startswith("Call Алмат Сейткали (TOO Vostok) on Monday, March 31 at 10:00")  # not Kazakh dates
     assert all(not any("\u0400" <= ch <= "\u04ff" for ch in r) for r in export.reasons)
+
+
+_NAMES = yaml.safe_load((Path(__file__).parent / "data" / "russian_names.yaml").read_text(encoding="utf-8"))[1:]
+
+
+def test_the_name_table_is_large_enough() -> None:
+    assert len(_NAMES) >= 40
+
+
+@pytest.mark.parametrize(("name", "dative", "instrumental", "genitive"), _NAMES, ids=[row[0] for row in _NAMES])
+def test_real_names_take_the_case_the_preposition_needs(name: str, dative: str, instrumental: str, genitive: str) -> None:
+    inflector = Inflector()
+    assert (inflector.decline(name, "dative"), inflector.decline(name, "instrumental"),
+            inflector.decline(name, "genitive")) == (dative, instrumental, genitive)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Yerlan Nurpeisov", "Позвонить контакту Yerlan Nurpeisov (TOO Vostok)"),  # Latin script: the noun carries the case
+    ("Анна-Мария Ли Сон Хи", "Позвонить контакту Анна-Мария Ли Сон Хи (TOO Vostok)"),  # four words: the same
+    ("Жанар Ахметова", "Позвонить Жанар Ахметовой (TOO Vostok)"),
+])
+def test_a_name_the_declension_cannot_take_follows_a_noun_in_that_case(name: str, expected: str) -> None:
+    import nba
+
+    from helpers import BASE_KZ, merge
+
+    snap = nba.AccountSnapshot.model_validate(merge(BASE_KZ, {
+        "account": {"locale": "ru"},
+        "contacts": [{"id": "c9", "name": name, "is_primary": True}],
+        "tickets": [{"id": "t-1", "opened_at": "2025-03-28T10:00:00+05:00", "contact_id": "c9",
+                     "subject": "Как выгрузить всю базу клиентов в Excel?"}],
+    }))
+    decision = nba.Engine.default().evaluate(snap, as_of=dt.datetime(2025, 3, 31, 9, tzinfo=ALMATY))
+    action = next(a for a in decision.actions if a.rule == "data_export/clarify_export_purpose")
+    assert action.text.startswith(expected), action.text
