@@ -24,7 +24,7 @@ from .packs.model import (
     Rule,
 )
 from .episodes import EPISODE_PARTS, default_episode
-from .signals import CATALOGUE, DAY_PHRASES, symbols_for
+from .signals import CATALOGUE, DAY_PHRASES, USAGE_PHRASES, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, pick_locale, placeholders
 from .vocab import ACTION_KINDS
@@ -387,7 +387,7 @@ def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: l
     for locale in locales:
         if locale not in texts:
             problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`"))
-    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES)
+    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES) | set(USAGE_PHRASES)
     for locale, template in texts.items():
         try:
             names = placeholders(template)

@@ -60,6 +60,9 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("activity_change_60d_pct", "number", "%", "activity of the last 60 days vs the 60 days before (negative = drop)"),
     _spec("activity_drop_60d_pct", "number", "%", "how much activity fell over the last 60 days (0 when it grew)"),
     _spec("days_since_activity", "number", "days", "days without any activity at the end of the reported usage (0 when the latest period had activity)"),
+    _spec("usage_data_age_days", "number", "days", "days from the last day the usage data covers to the as-of date (0: it covers today); the activity figures end on that day"),
+    _spec("usage_through", "text", "", "the last day the usage data covers, YYYY-MM-DD"),
+    _spec("usage_data_stale", "bool", "", "whether newer usage data should have come: the data ends more than its last period's length (plus 3 days) before the as-of date"),
     _spec("max_limit_used_pct", "number", "%", "highest utilisation among the plan's limits"),
     _spec("max_limit_resource", "text", "", "the resource with the highest utilisation"),
     _spec("max_limit_used", "number", "units", "how much of that resource is used"),
@@ -105,6 +108,12 @@ CATALOGUE: Mapping[str, SignalSpec] = {s.name: s for s in SNAPSHOT_SIGNALS + DER
 DAY_PHRASES: Mapping[str, tuple[str, str]] = {
     f"{spec.name}_{kind}": (spec.name, kind) for spec in CATALOGUE.values() if spec.unit == "days" for kind in ("words", "ago")
 }
+
+#: Phrases that say which days the activity figures cover: {usage_period} (30 days), {usage_period_60d},
+#: and {usage_data_note} (nothing while the data is fresh, else the day it stops at).
+USAGE_PHRASES: Mapping[str, int] = {"usage_period": 30, "usage_period_60d": 60, "usage_data_note": 0}
+#: Days usage data may take to arrive after its period ends before it counts as stale.
+USAGE_GRACE_DAYS = 3
 
 _RISK_AND_DISCOUNT = frozenset({"risk_score", "risk_level", "discount_outcome", "discount_best_offer_pct",
                                 "discount_approval_role"})
@@ -216,6 +225,9 @@ def _activity(usage: list[UsagePeriod], today: dt.date, out: dict[str, SignalVal
         scan = _scan(usage, today_ord, anchor, sessions_metric=True)
         assert scan is not None
     _record_changes(scan.windows, out)
+    out["usage_data_age_days"] = float(today_ord - anchor)
+    out["usage_through"] = dt.date.fromordinal(anchor).isoformat()
+    out["usage_data_stale"] = today_ord - anchor > scan.last_length + USAGE_GRACE_DAYS
     if out["activity_change_pct"] is None or out["activity_change_60d_pct"] is None:
         # Sessions did not say enough: active users fill what is missing.
         users = _scan(usage, today_ord, anchor, sessions_metric=False)
@@ -246,16 +258,18 @@ def _record_changes(windows: tuple[_Window, _Window, _Window], out: dict[str, Si
 class _Scan:
     """One reading of the usage periods that started by today."""
 
-    __slots__ = ("anchor", "first_start", "last_active", "windows")
+    __slots__ = ("anchor", "first_start", "last_active", "last_length", "windows")
 
     def __init__(
         self,
         anchor: int,
         first_start: int,
         last_active: int | None,
+        last_length: int,
         windows: tuple[_Window, _Window, _Window],
     ) -> None:
         self.anchor = anchor  # the last reported day, or today if the data reaches further (an ordinal)
+        self.last_length = last_length  # days of the period that ends last: the data's reporting rhythm
         self.first_start = first_start
         self.last_active = last_active  # the end of the last period with any activity
         self.windows = windows  # days covered and weighted level: last 30, the 30 before, the 60 before
@@ -273,6 +287,7 @@ def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bo
     cov_a = cov_b = cov_c = 0
     sum_a = sum_b = sum_c = 0.0
     last_end = last_active = -1  # ordinals are positive: -1 is "none yet"
+    last_length = 1
     first_start = today + 1
     for period in usage:
         start = period.period_start.toordinal()
@@ -283,6 +298,7 @@ def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bo
         users = period.active_users
         if end > last_end:
             last_end = end
+            last_length = end - start + 1
         if start < first_start:
             first_start = start
         if end > last_active and (sessions or users):
@@ -317,7 +333,7 @@ def _scan(usage: list[UsagePeriod], today: int, anchor: int, sessions_metric: bo
         sum_c += rate * days_c
     if last_end < 0:
         return None
-    return _Scan(min(today, last_end), first_start, last_active if last_active >= 0 else None,
+    return _Scan(min(today, last_end), first_start, last_active if last_active >= 0 else None, last_length,
                  ((cov_a, sum_a), (cov_b, sum_b), (cov_c, sum_c)))
 
 

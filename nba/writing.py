@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
 from .messages import catalogue_language, days_phrase, message
-from .signals import DAY_PHRASES, SignalValue, unused_modules
+from .signals import DAY_PHRASES, USAGE_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
 from .vocab import ActionStatus, OwnerRole
@@ -110,6 +110,9 @@ class ActionWriter:
                 count = signals.get(phrase[0])
                 out[name] = days_phrase(int(count), phrase[1], voice.locale) if isinstance(count, float) else "—"
                 continue
+            if name in USAGE_PHRASES:
+                out[name] = self._usage_phrase(USAGE_PHRASES[name], signals, voice.locale)
+                continue
             value = signals.get(name)
             if value is None:
                 out[name] = "—"
@@ -122,6 +125,22 @@ class ActionWriter:
             else:
                 out[name] = str(value)
         return out
+
+    def _usage_phrase(self, days: int, signals: Mapping[str, SignalValue], locale: str) -> str:
+        """Which days the activity figures cover, so old data never reads as today's: «за последние 30 дней»
+        when the data reaches yesterday, else up to the day it ends, and "no newer data" once newer data is
+        overdue (`days` 0: only that note, for other usage figures)."""
+        age, through, stale = (signals.get("usage_data_age_days"), signals.get("usage_through"),
+                               signals.get("usage_data_stale"))
+        if not isinstance(age, float) or not isinstance(through, str):
+            return "" if days == 0 else "—"
+        date = self.date_phrase(dt.date.fromisoformat(through), locale)
+        if days == 0:
+            return message("usage_note", locale, date=date) if stale else ""
+        count = days_phrase(days, "words", locale)
+        if age <= 1:
+            return message("usage_last", locale, days=count)
+        return message("usage_to_stale" if stale else "usage_to", locale, days=count, date=date)
 
     def explain_risk(self, hits: Sequence[CompiledMeasure], signals: Mapping[str, SignalValue], voice: Voice) -> list[str]:
         """The reasons of the risk measures that hit, in words, in the voice's locale."""

@@ -203,3 +203,22 @@ def test_touches_and_modules(kz: Build) -> None:
 def test_annual_contract_value_follows_billing(kz: Build) -> None:
     assert compute_signals(kz(), AS_OF)["annual_contract_value"] == 2_400_000
     assert compute_signals(kz(contract={"billing_period": "quarterly", "price": 600000}), AS_OF)["annual_contract_value"] == 2_400_000
+
+
+@pytest.mark.parametrize(("as_of", "age", "stale"), [
+    (almaty(2025, 4, 2, 9), 2, False),   # March's figures two days into April: as fresh as monthly data gets
+    (almaty(2025, 5, 3, 9), 33, False),  # April's figures may take 3 days to come
+    (almaty(2025, 5, 5, 9), 35, True),   # ... but not five: newer data is overdue
+])
+def test_the_age_of_usage_data_is_measured_against_its_own_rhythm(kz: Build, as_of: dt.datetime, age: int, stale: bool) -> None:
+    signals = compute_signals(kz(usage=monthly_usage(dt.date(2025, 1, 1), [3100, 2800, 1400])), as_of)
+    assert signals["usage_through"] == "2025-03-31"
+    assert signals["usage_data_age_days"] == age
+    assert signals["usage_data_stale"] is stale
+
+
+def test_daily_usage_is_stale_within_days(kz: Build) -> None:
+    usage = [{"period_start": f"2025-03-{d:02d}", "period_end": f"2025-03-{d:02d}", "sessions": 100} for d in range(1, 26)]
+    signals = compute_signals(kz(usage=usage), almaty(2025, 3, 31, 9))
+    assert (signals["usage_data_age_days"], signals["usage_data_stale"]) == (6, True)
+    assert compute_signals(kz(usage=usage), almaty(2025, 3, 28, 9))["usage_data_stale"] is False

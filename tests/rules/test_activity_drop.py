@@ -21,9 +21,9 @@ def test_a_halved_month_books_a_call_on_monday(pack_engine: Callable[[str], nba.
     assert action.kind == "call"
     assert action.due.isoformat() == "2025-04-07T10:00:00+05:00"
     assert action.contact == nba.ContactRef(id="c1", name="Алмат Сейткали")
-    assert action.text.startswith("Позвонить Алмату Сейткали (TOO Vostok) в понедельник 7 апреля в 10:00: активность упала на 51% за месяц")
+    assert action.text.startswith("Позвонить Алмату Сейткали (TOO Vostok) в понедельник 7 апреля в 10:00: активность упала на 51% за 30 дней по 31 марта 2025\u202fг.")
     assert "аудит использования" in action.text
-    assert action.reasons == ["активность упала на 51% за последние 30 дней"]
+    assert action.reasons == ["активность упала на 51% за 30 дней по 31 марта 2025\u202fг."]
 
 
 def test_a_small_drop_does_not_fire(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
@@ -52,4 +52,4 @@ def test_a_slow_two_month_slide_gets_an_email(pack_engine: Callable[[str], nba.E
     (action,) = [a for a in actions if a.rule.startswith("activity_drop/")]
     assert action.rule == "activity_drop/slow_decline_check_in"
     assert action.kind == "email"
-    assert action.text.startswith("Write to Maria Lopez (Acme Logistics Inc.) on Tuesday, June 3 at 11:00: usage fell 35% over two months")
+    assert action.text.startswith("Write to Maria Lopez (Acme Logistics Inc.) on Tuesday, June 3 at 11:00: usage fell 35% over the 60 days to May 31, 2025")

@@ -61,7 +61,7 @@ def test_the_seed_worked_example_is_yellow_and_owned_by_a_csm(engine: nba.Engine
     assert decision.renewal.days_left == 60
     assert decision.risk.level == "yellow"
     assert decision.risk.reasons == ["data_export", "activity_decline", "renewal_near"]
-    assert decision.risk.explanations[1] == "активность снизилась на 30% за два месяца"
+    assert decision.risk.explanations[1] == "активность снизилась на 30% за последние 60 дней"
     assert {a.owner_role for a in decision.actions if a.kind != "escalation"} == {"csm"}
     assert {a.owner for a in decision.actions if a.kind != "escalation"} == {"Ainur Bekova"}
 
