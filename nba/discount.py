@@ -7,8 +7,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from .decision import DiscountDecision, DiscountOffer
+from .messages import message
 from .ruleset import CompiledPolicy
 from .signals import SignalValue
+from .texts import NumberStyle, pick_locale
 from .vocab import OwnerRole
 
 
@@ -17,8 +19,9 @@ BusinessDays = Callable[[dt.date, dt.date], int]
 
 
 def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt.date, *,
-           counter_offer_declined: bool = False, business_days: BusinessDays | None = None) -> DiscountDecision | None:
-    """The decision on the open discount request, or None when there is none.
+           counter_offer_declined: bool = False, business_days: BusinessDays | None = None,
+           locale: str = "en") -> DiscountDecision | None:
+    """The decision on the open discount request, or None when there is none; its reasons in `locale`.
 
     When the client already declined the counter-offer for this request, it is not proposed again:
     the ask goes up the approval ladder instead (`needs_approval`, approver by the ladder).
@@ -30,13 +33,20 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         return None
     rules = policy.policy
     reasons: list[str] = []
+
+    def say(key: str, **values: object) -> None:
+        reasons.append(message(f"discount_{key}", locale, **{k: _shown(v, locale) for k, v in values.items()}))
+
     ceiling = rules.ceiling
     forced_role: OwnerRole | None = None
     for adjustment, condition in zip(rules.adjustments, policy.adjustment_conditions, strict=True):
         if condition.test(signals) is True:
             ceiling = adjustment.ceiling
             forced_role = adjustment.approval_role
-            reasons.append(adjustment.reason or f"ceiling {ceiling:g}% because {condition.text}")
+            if adjustment.reason:
+                reasons.append(adjustment.reason if isinstance(adjustment.reason, str) else pick_locale(adjustment.reason, locale))
+            else:
+                say("adjusted", ceiling=ceiling)
             break
     ceiling = min(ceiling, rules.reject_above)
 
@@ -53,17 +63,17 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
                                       deadline=offer_deadline(policy, name, today, business_days)))
 
     if asked > rules.reject_above:
-        reasons.append(f"asked {asked:g}% is above the hard limit of {rules.reject_above:g}%")
+        say("above_hard_limit", asked=asked, limit=rules.reject_above)
         return DiscountDecision(requested_percent=asked, outcome="reject", offers=[], ceiling=ceiling, reasons=reasons)
     if not standard:
-        reasons.append("no commitment the policy trades for a discount applies to this account")
+        say("no_commitment")
         return DiscountDecision(requested_percent=asked, outcome="reject", offers=[], ceiling=ceiling, reasons=reasons)
 
     covering = [o for o in standard if o.percent >= asked]
     owner_may_grant = _approver(policy, asked) == rules.approval[0].role  # the ladder as written: its first rung
     if covering and forced_role is None and owner_may_grant:
         best = min(covering, key=lambda o: (rules.commitments[o.condition].percent, o.condition))
-        reasons.append(f"{asked:g}% is within policy for {best.condition}")
+        say("within_policy", asked=asked, condition=message(f"commitment_{best.condition}", locale))
         grant = DiscountOffer(percent=asked, condition=best.condition, deadline=best.deadline)
         return DiscountDecision(requested_percent=asked, outcome="approve", offers=[grant], ceiling=ceiling, reasons=reasons)
     if asked <= ceiling:
@@ -71,24 +81,29 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         lead = max(standard, key=lambda o: (o.percent, o.condition))
         grant = DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)
         fallback = [o for o in standard if o.percent < asked]
-        reasons.append(f"{asked:g}% is within the ceiling of {ceiling:g}% but needs approval by {role}")
+        say("needs_approval", asked=asked, ceiling=ceiling, role=message(f"role_{role}", locale))
         return DiscountDecision(requested_percent=asked, outcome="needs_approval", offers=[grant, *fallback],
                                 approval_role=role, ceiling=ceiling, reasons=reasons)
     if counter_offer_declined:
         role = _senior(forced_role, _approver(policy, asked), policy)
         lead = max(standard, key=lambda o: (o.percent, o.condition))
-        reasons.append(f"the client declined the counter-offer: {asked:g}% goes to {role} for approval")
+        say("declined_goes_up", asked=asked, role=message(f"role_{role}", locale))
         return DiscountDecision(requested_percent=asked, outcome="needs_approval",
                                 offers=[DiscountOffer(percent=asked, condition=lead.condition, deadline=lead.deadline)],
                                 approval_role=role, ceiling=ceiling, reasons=reasons)
-    reasons.append(f"asked {asked:g}% is above the ceiling of {ceiling:g}%: counter-offer tied to a commitment")
+    say("counter_offer", asked=asked, ceiling=ceiling)
     # The ladder applies to what we offer too: a 15% counter-offer needs whoever the ladder names for 15%.
     ladder = _approver(policy, max(o.percent for o in standard))
     approver = _senior(forced_role, ladder, policy) if ladder != rules.approval[0].role else forced_role
     if approver is not None:
-        reasons.append(f"the counter-offer needs approval by {approver} before the client is answered")
+        say("counter_needs_approval", role=message(f"role_{approver}", locale))
     return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=approver,
                             ceiling=ceiling, reasons=reasons)
+
+
+def _shown(value: object, locale: str) -> str:
+    """A figure of a reason as the locale writes it (15, 12,5 in Russian); words as they are."""
+    return NumberStyle.for_locale(locale).format(value) if isinstance(value, float) else str(value)
 
 
 def _approver(policy: CompiledPolicy, percent: float) -> OwnerRole:

@@ -207,7 +207,7 @@ class Engine:
 
             declined = bool(history.declined) and self._counter_offer_declined(policy.pack, snapshot, signals, history)
             discount = decide(policy, signals, calendar.next_working_day(today), counter_offer_declined=declined,
-                              business_days=count)
+                              business_days=count, locale=snapshot.account.locale)
         if discount is not None:
             signals["discount_outcome"] = discount.outcome
             signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)

@@ -26,7 +26,7 @@ from .packs.model import (
 from .episodes import EPISODE_PARTS, default_episode
 from .signals import CATALOGUE, DAY_PHRASES, USAGE_PHRASES, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
-from .texts import TemplateError, pick_locale, placeholders
+from .texts import TemplateError, language, pick_locale, placeholders
 from .vocab import ACTION_KINDS
 
 #: Placeholders a template can use besides the signals.
@@ -184,6 +184,8 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                     want(source, ("discount_policy", "commitments", name, "when"), commitment.when)
             for k, adjustment in enumerate(pack.discount_policy.adjustments):
                 want(source, ("discount_policy", "adjustments", k, "when"), adjustment.when)
+                if adjustment.reason:
+                    problems.extend(_check_reason(source, ("discount_policy", "adjustments", k, "reason"), adjustment.reason))
         if pack.arbitration is not None:
             for k, conflict in enumerate(pack.arbitration.conflicts):
                 if conflict.when is not None:
@@ -204,9 +206,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         settings = source.pack.arbitration
         assert settings is not None
         for k, conflict in enumerate(settings.conflicts):
-            if isinstance(conflict.reason, dict):
-                problems.extend(_check_texts(source, ("arbitration", "conflicts", k, "reason"), conflict.reason,
-                                             source.pack.locales))
+            problems.extend(_check_reason(source, ("arbitration", "conflicts", k, "reason"), conflict.reason))
             for field_name in ("if_any", "suppress"):
                 for m, pattern in enumerate(getattr(conflict, field_name)):
                     problem = pattern_problem(pattern, all_rule_ids)
@@ -380,6 +380,17 @@ def _check_day_off(source: PackSource, loc: Loc, day_off: DayOff) -> list[Proble
                                            f"{country} has no public holiday named like `{day_off.after_holiday}`",
                                            f"did you mean `{close}`?" if close else "its holidays: " + ", ".join(sorted(names))))
     return problems
+
+
+def _check_reason(source: PackSource, loc: Loc, reason: str | dict[str, str]) -> list[Problem]:
+    """A reason people read: one text per locale when the pack speaks more than one language."""
+    locales = source.pack.locales
+    if isinstance(reason, dict):
+        return _check_texts(source, loc, reason, locales)
+    if len({language(locale) for locale in locales}) > 1:
+        return [source.problem(loc, f"one text for a pack in {', '.join(locales)}: people would read it untranslated",
+                               "give it per locale, e.g. reason: {" + ", ".join(f"{x}: ..." for x in locales) + "}")]
+    return []
 
 
 def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: list[str]) -> list[Problem]:

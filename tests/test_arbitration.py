@@ -142,7 +142,7 @@ def test_red_accounts_get_no_upsell_offer(engine: nba.Engine, kz: Build) -> None
     decision = engine.evaluate(red, as_of=AS_OF)
     assert decision.risk.level == "red"
     assert "tariff_limit/upgrade_offer" not in {a.rule for a in decision.actions}
-    assert ("tariff_limit/upgrade_offer", "no upsell offer to a red-risk account", "conflict") in [
+    assert ("tariff_limit/upgrade_offer", "не предлагать расширение клиенту в красной зоне риска", "conflict") in [
         (s.rule, s.reason, s.cause) for s in decision.suppressed]
 
 
@@ -182,11 +182,13 @@ def test_equal_priorities_are_ordered_by_due_then_rule(engine: nba.Engine, kz: B
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('  conflicts:\n    - {suppress: ["kind:ofer"], reason: x}\n', "unknown action kind `ofer` in pattern `kind:ofer` (did you mean `kind:offer`?)"),
-        ('  conflicts:\n    - {suppress: ["tarif_limit/*"], reason: x}\n', "pattern `tarif_limit/*` matches no rule"),
-        ('  conflicts:\n    - {when: risk_level == "crimson", suppress: ["kind:offer"], reason: x}\n', '`risk_level` is never "crimson"'),
+        ('  conflicts:\n    - {suppress: ["kind:ofer"], reason: {en: x, ru: x}}\n', "unknown action kind `ofer` in pattern `kind:ofer` (did you mean `kind:offer`?)"),
+        ('  conflicts:\n    - {suppress: ["tarif_limit/*"], reason: {en: x, ru: x}}\n', "pattern `tarif_limit/*` matches no rule"),
+        ('  conflicts:\n    - {when: risk_level == "crimson", suppress: ["kind:offer"], reason: {en: x, ru: x}}\n', '`risk_level` is never "crimson"'),
         ("  caps: {exempt: [\"channel:fax\"]}\n", "unknown channel `fax`"),
         ("  priority: {value_reference: {USD: 1000}}\n", "value_reference needs a `default` entry"),
+        ('  conflicts:\n    - {suppress: ["kind:offer"], reason: no offers}\n',
+         "one text for a pack in en, ru: people would read it untranslated (give it per locale"),
     ],
 )
 def test_bad_arbitration_settings_are_located(tmp_path: Path, extra: str, message: str) -> None:

@@ -206,7 +206,7 @@ def test_an_open_action_held_back_by_a_conflict_is_withdrawn_with_the_conflicts_
                action_history=[e.model_dump() for e in nba.history_from(monday)])
     later = engine.evaluate(red, as_of=almaty(2025, 4, 1, 9, 0))
     assert later.risk.level == "red"
-    assert [w.reason for w in later.withdrawn if w.id == offer.id] == ["no upsell offer to a red-risk account"]
+    assert [w.reason for w in later.withdrawn if w.id == offer.id] == ["не предлагать расширение клиенту в красной зоне риска"]
 
 
 def test_an_action_overdue_too_long_is_escalated_to_the_owners_lead_once(engine: nba.Engine) -> None:

@@ -296,7 +296,7 @@ class CeilingAdjustment(_Model):
     when: str = Field(min_length=1)
     ceiling: float = Field(ge=0, le=100)
     approval_role: OwnerRole | None = None
-    reason: str = ""
+    reason: str | Texts = Field(default="", description="why, as people read it: one text per locale ({en: ..., ru: ...})")
 
 
 class DiscountPolicy(_Model):

@@ -69,5 +69,5 @@ def test_an_escalation_replaces_routine_touches(engine: nba.Engine, kz: Build) -
     assert "risk/red_escalation" in {a.rule for a in decision.actions}
     assert not [a for a in decision.actions if a.rule.startswith("cadence/")]
     held = {s.rule: s.reason for s in decision.suppressed}
-    assert held["cadence/quarterly_touch"] == "an escalation replaces routine touches"
-    assert held["cadence/detractor_follow_up"] == "an escalation replaces routine touches"
+    assert held["cadence/quarterly_touch"] == "эскалация заменяет плановые контакты"
+    assert held["cadence/detractor_follow_up"] == "эскалация заменяет плановые контакты"

@@ -108,7 +108,7 @@ def test_already_discounted_accounts_need_the_head_of_cs(pack_engine: Callable[[
     d = decide(engine, kz(**ask(5), contract={"discount_percent": 10})).discount
     assert d is not None
     assert d.outcome == "needs_approval" and d.approval_role == "head_of_cs" and d.ceiling == 5
-    assert d.reasons[0] == "the client already has a discount"
+    assert d.reasons[0] == "у клиента уже есть скидка"
 
 
 def test_rejection_yields_a_value_conversation(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
@@ -167,3 +167,25 @@ def test_invariants_never_unconditional_never_above_the_ask_or_the_ceiling(pack_
         assert d.ceiling is not None and offer.percent <= d.ceiling
     if d.outcome in ("counter_offer", "approve", "needs_approval"):
         assert d.offers
+
+
+@pytest.mark.parametrize("asked", [5, 10, 12, 15, 20, 25, 50])
+@pytest.mark.parametrize("changes", [{}, {"contract": {"discount_percent": 10}}, {"health": {"score": 20, "nps": 2}}])
+def test_the_reasons_of_a_russian_account_are_in_russian(pack_engine: Callable[[str], nba.Engine], kz: Build,
+                                                         asked: float, changes: dict[str, Any]) -> None:
+    import re
+
+    decision = nba.Engine.default().evaluate(kz(**ask(asked, **changes)), as_of=AS_OF)
+    assert decision.discount is not None
+    readable = [*decision.discount.reasons, *(s.reason for s in decision.suppressed), *decision.risk.explanations,
+                *(text for a in decision.actions for text in (a.title, a.text, *a.reasons, *a.notes))]
+    english = [text for text in readable if re.search(r"[A-Za-z]{3,}", text.replace("NPS", "").replace("TOO Vostok", ""))]
+    assert not english
+
+
+def test_the_reasons_of_an_english_account_name_the_roles_in_words(pack_engine: Callable[[str], nba.Engine], us: Build) -> None:
+    snap = us(requests=[{"kind": "discount", "at": "2025-03-18T12:00:00-04:00", "contact_id": "u1", "percent": 20}])
+    d = pack_engine("discount_request").evaluate(snap, as_of=dt.datetime(2025, 3, 20, 9, 0)).discount
+    assert d is not None
+    assert d.reasons == ["asked 20% is above the ceiling of 15%: counter-offer tied to a commitment",
+                         "the counter-offer needs approval by the head of customer success before the client is answered"]
