@@ -66,7 +66,7 @@ class Engine:
         self._ruleset = ruleset
         self._sources = tuple(sources)
         self._holidays = HolidayBook(ruleset.days_off)
-        self._writer = ActionWriter()
+        self._writer = ActionWriter(ruleset.display_names)
         # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded.
         self._calendars: Memo[BusinessCalendar] = Memo()
         self._dues: Memo[tuple[BusinessCalendar, dt.datetime]] = Memo()

@@ -215,7 +215,7 @@ def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCale
             kind="escalation",
             title=message("escalation_title", locale, title=action.title),
             text=message("escalation_text", locale, title=action.title, company=snapshot.account.name, late=late_words,
-                         due=due_phrase(action.due), owner=action.owner or action.owner_role),
+                         due=due_phrase(action.due), owner=action.owner or message(f"role_{action.owner_role}", locale)),
             due=due,
             owner_role=lead,
             owner=person(lead),

@@ -94,6 +94,17 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "role_csm": "менеджер по клиентскому успеху",
         "role_head_of_cs": "руководитель отдела клиентского успеха",
         "role_ceo": "генеральный директор",
+        "per_monthly": "{amount} в месяц",
+        "per_quarterly": "{amount} в квартал",
+        "per_annual": "{amount} в год",
+        "period_monthly": "месяц",
+        "period_quarterly": "квартал",
+        "period_annual": "год",
+        "period_multi_year": "период",
+        "period_of_monthly": "месяца",
+        "period_of_quarterly": "квартала",
+        "period_of_annual": "года",
+        "period_of_multi_year": "периода",
         "today": "сегодня",
         "usage_last": "за последние {days}",
         "usage_to": "за {days} по {date}",
@@ -170,6 +181,17 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "role_csm": "customer success manager",
         "role_head_of_cs": "head of customer success",
         "role_ceo": "CEO",
+        "per_monthly": "{amount} a month",
+        "per_quarterly": "{amount} a quarter",
+        "per_annual": "{amount} a year",
+        "period_monthly": "month",
+        "period_quarterly": "quarter",
+        "period_annual": "year",
+        "period_multi_year": "contract period",
+        "period_of_monthly": "month",
+        "period_of_quarterly": "quarter",
+        "period_of_annual": "year",
+        "period_of_multi_year": "contract period",
         "today": "today",
         "usage_last": "over the last {days}",
         "usage_to": "over the {days} to {date}",
@@ -192,6 +214,42 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "moved": "moved from {old} to {new}: {why}",
     },
 }
+
+#: How the values of the signals with a fixed vocabulary read in a sentence, per language.
+_VALUES: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "ru": {
+        "risk_level": {"green": "зелёный", "yellow": "жёлтый", "red": "красный"},
+        "contract_term": {"monthly": "месячный", "quarterly": "квартальный", "annual": "годовой", "multi_year": "многолетний"},
+        "billing_period": {"monthly": "ежемесячно", "quarterly": "ежеквартально", "annual": "раз в год"},
+        "contract_status": {"active": "действует", "renewed": "продлён", "cancelled": "расторгнут", "churned": "клиент ушёл"},
+        "segment": {"key": "ключевой", "standard": "обычный"},
+        "renewal_stage": {"not_started": "не начато", "assessment": "оценка", "value_call": "разговор о ценности",
+                          "offer": "предложение", "negotiation": "переговоры", "signing": "подписание",
+                          "overdue": "просрочено", "renewed": "продлено", "closed": "закрыто"},
+        "discount_outcome": {"approve": "одобрить", "counter_offer": "встречное предложение",
+                             "needs_approval": "нужно согласование", "reject": "отказать"},
+    },
+    "en": {
+        "risk_level": {"green": "green", "yellow": "yellow", "red": "red"},
+        "contract_term": {"monthly": "monthly", "quarterly": "quarterly", "annual": "annual", "multi_year": "multi-year"},
+        "billing_period": {"monthly": "monthly", "quarterly": "quarterly", "annual": "yearly"},
+        "contract_status": {"active": "active", "renewed": "renewed", "cancelled": "cancelled", "churned": "churned"},
+        "segment": {"key": "key", "standard": "standard"},
+        "renewal_stage": {"not_started": "not started", "assessment": "assessment", "value_call": "value call",
+                          "offer": "offer", "negotiation": "negotiation", "signing": "signing",
+                          "overdue": "overdue", "renewed": "renewed", "closed": "closed"},
+        "discount_outcome": {"approve": "approve", "counter_offer": "counter-offer",
+                             "needs_approval": "needs approval", "reject": "reject"},
+    },
+}
+
+
+def value_words(signal: str, value: str, locale: str) -> str | None:
+    """A vocabulary value of `signal` as it reads in `locale` ("red" → «красный»); None for free text."""
+    if signal == "discount_approval_role":
+        return message(f"role_{value}", locale) if f"role_{value}" in _MESSAGES["en"] else None
+    return _VALUES[catalogue_language(locale)].get(signal, {}).get(value)
+
 
 #: The languages nba writes its own words in.
 LANGUAGES: tuple[str, ...] = tuple(_MESSAGES)

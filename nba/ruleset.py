@@ -27,30 +27,8 @@ from .episodes import EPISODE_PARTS, default_episode
 from .signals import CATALOGUE, DAY_PHRASES, USAGE_PHRASES, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, language, pick_locale, placeholders
+from .writing import CONTEXT_PLACEHOLDERS
 from .vocab import ACTION_KINDS
-
-#: Placeholders a template can use besides the signals.
-CONTEXT_PLACEHOLDERS: dict[str, str] = {
-    "contact": "the contact's name",
-    "contact_dative": "the contact's name in the dative case (ru: позвонить Павлу Громову); other languages: the name",
-    "contact_genitive": "the contact's name in the genitive case (ru: у Павла Громова); other languages: the name",
-    "contact_instrumental": "the contact's name in the instrumental case (ru: встретиться с Павлом Громовым); other languages: the name",
-    "contact_prepositional": "the contact's name in the prepositional case (ru: о Павле Громове); other languages: the name",
-    "company": "the client's company name",
-    "primary_contact": "the primary contact's name",
-    "owner": "our person who does the action",
-    "due": "the due day and time as a phrase: во вторник 1 апреля в 10:00 / on Tuesday, April 1 at 10:00",
-    "due_date": "the due date, long form",
-    "due_time": "the due time, HH:MM",
-    "end_date": "the contract end date, long form",
-    "signing_deadline": "the date the renewal must be signed by, long form",
-    "window_opens": "when the renewal window opens (for a renewed contract: the next one), long form",
-    "risk_reasons": "the risk scorecard's reasons, in words, largest first",
-    "offers": "the discount counter-offers as a phrase",
-    "unused_modules_list": "available modules the client does not use, comma-separated",
-    "export_ticket_subject": "the subject of the export-request ticket",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -139,6 +117,7 @@ class RuleSet:
     packs: tuple[str, ...]
     backend: str
     days_off: tuple[DayOff, ...] = ()  # every pack's, in pack order: they are about people, not one pack
+    display_names: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> locale -> words, every pack's
     files: tuple[str, ...] = field(default=())
     by_id: dict[str, CompiledRule] = field(default_factory=dict, compare=False)  # the rules by `pack/rule`
 
@@ -191,6 +170,8 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                 if conflict.when is not None:
                     want(source, ("arbitration", "conflicts", k, "when"), conflict.when)
 
+        for code, words in pack.display_names.items():
+            problems.extend(_check_texts(source, ("display_names", code), words, pack.locales))
         for k, day_off in enumerate(pack.calendar.days_off):
             problems.extend(_check_day_off(source, ("calendar", "days_off", k), day_off))
 
@@ -299,6 +280,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
         packs=tuple(s.pack.pack for s in sources),
         backend=backend.name,
         days_off=tuple(d for s in sources for d in s.pack.calendar.days_off),
+        display_names={code: dict(words) for s in sources for code, words in s.pack.display_names.items()},
         files=tuple(s.file for s in sources),
     )
 

@@ -8,7 +8,9 @@ import string
 from collections.abc import Mapping
 
 from babel.dates import format_date, format_time
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel import Locale, UnknownLocaleError
+from babel.numbers import (format_currency, format_decimal, get_currency_name, get_currency_symbol, get_decimal_symbol,
+                           get_group_symbol)
 from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
@@ -111,6 +113,35 @@ def format_date_local(day: dt.date, locale: str) -> str:
         return format_date(day, "long", locale=language(locale))
     except (ValueError, LookupError):
         return day.isoformat()
+
+
+def format_money(amount: float, currency: str, locale: str) -> str:
+    """An amount of money as the locale writes it, in whole units: «200 000 ₸», "$2,400", «95 000 ₽».
+
+    The symbol is the one the locale's language uses in the currency's own country (ru_KZ writes ₸
+    where plain ru writes KZT); where that is still the code, a non-English text names the currency
+    in words («1 500 000 узбекских сумов») rather than show a code.
+    """
+    lang = language(locale)
+    try:
+        known = Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        lang, known = "en", Locale.parse("en")
+    amount = float(round(amount))
+    default = symbol = get_currency_symbol(currency, known)
+    try:
+        symbol = get_currency_symbol(currency, Locale.parse(f"{lang}_{currency[:2]}"))
+    except (ValueError, UnknownLocaleError):
+        pass
+    if symbol == currency and lang != "en":
+        number = format_decimal(amount, format="#,##0", locale=known)
+        return f"{number}\xa0{get_currency_name(currency, count=amount, locale=known)}"
+    pattern = known.currency_formats["standard"].pattern.split(";")[0]
+    whole = re.sub(r"[.,]0+", "", pattern)
+    text = format_currency(amount, currency, format=whole, locale=known, currency_digits=False)
+    if symbol != default:
+        text = text.replace(default, symbol)
+    return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\xa0", text)  # "KZT 200,000", not "KZT200,000"
 
 
 class NumberStyle:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
-from .messages import catalogue_language, days_phrase, message
+from .messages import catalogue_language, days_phrase, message, value_words
 from .signals import DAY_PHRASES, USAGE_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
-from .texts import Inflector, NumberStyle, TemplateValues, format_date_local, format_due, language, pick_locale, render
+from .texts import (Inflector, NumberStyle, TemplateValues, format_date_local, format_due, format_money, language,
+                    pick_locale, render)
 from .vocab import ActionStatus, OwnerRole
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ class _Slot:
 class ActionWriter:
     """Fills rules' templates into actions; one per engine, its memos shared by every evaluation."""
 
-    def __init__(self) -> None:
+    def __init__(self, display_names: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        self._display_names = display_names or {}
         self._inflector = Inflector()
         self._voices: Memo[Voice] = Memo()
         self._phrases: Memo[str] = Memo()
@@ -123,8 +125,17 @@ class ActionWriter:
             elif isinstance(value, float):
                 out[name] = voice.numbers.format(value)
             else:
-                out[name] = str(value)
+                out[name] = self.display(name, value, voice.locale)
         return out
+
+    def display(self, signal: str, value: str, locale: str) -> str:
+        """A code as people read it: a vocabulary value in words («красный»), a resource or module by the packs'
+        `display_names`, anything else as written."""
+        words = value_words(signal, value, locale)
+        if words is not None:
+            return words
+        names = self._display_names.get(value)
+        return pick_locale(names, locale) if names else value
 
     def _usage_phrase(self, days: int, signals: Mapping[str, SignalValue], locale: str) -> str:
         """Which days the activity figures cover, so old data never reads as today's: «за последние 30 дней»
@@ -163,9 +174,10 @@ class ActionWriter:
                      contact.id if contact is not None else None)
         values = self.format_signals(rule.signal_placeholders, facts.signals, facts.voice)
         for key in rule.context_placeholders:
-            values[key] = _CONTEXT[key](self, facts, slot)
+            values[key] = CONTEXT_PLACEHOLDERS[key].fill(self, facts, slot)
         title, text, reason, topic = self._rule_texts(rule, facts.voice.locale)
-        return Words(render(title, values), render(text, values), [render(reason, values)], render(topic, values))
+        return Words(_sentence(render(title, values)), _sentence(render(text, values)), [render(reason, values)],
+                     render(topic, values))
 
     def due_phrase(self, due: dt.datetime, locale: str, reference_year: int | None) -> str:
         """`format_due` remembered (Babel is slow and dues repeat across accounts)."""
@@ -257,6 +269,11 @@ def person_for(role: str, snapshot: AccountSnapshot) -> str | None:
     return next((p.name for p in snapshot.account.team if p.role == role), None)
 
 
+def _sentence(text: str) -> str:
+    """A title or text as a sentence: its first letter capital («{due}: …» starts «В понедельник …»)."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 # -- the context placeholders: everything a template can name besides the signals -----------------
 _Filler = Callable[[ActionWriter, Facts, _Slot], str]
 
@@ -331,26 +348,66 @@ def _export_ticket_subject(writer: ActionWriter, facts: Facts, slot: _Slot) -> s
     return ticket.subject if ticket is not None and ticket.subject else "—"
 
 
-_CONTEXT: dict[str, _Filler] = {
-    "contact": _contact,
-    "contact_dative": _contact_in("dative"),
-    "contact_genitive": _contact_in("genitive"),
-    "contact_instrumental": _contact_in("instrumental"),
-    "contact_prepositional": _contact_in("prepositional"),
-    "company": lambda w, f, s: f.snapshot.account.name,
-    "primary_contact": _primary_contact,
-    "owner": lambda w, f, s: s.owner or s.role,
-    "due": _due,
-    "due_date": lambda w, f, s: _long_date(w, f, s.due.date()),
-    "due_time": lambda w, f, s: s.due.strftime("%H:%M"),
-    "end_date": lambda w, f, s: _long_date(w, f, f.snapshot.contract.end_date),
-    "signing_deadline": lambda w, f, s: _long_date(w, f, f.renewal.deadline),
-    "window_opens": lambda w, f, s: _long_date(w, f, f.renewal.window_opens),
-    "risk_reasons": lambda w, f, s: "; ".join(f.risk.explanations) or "—",
-    "offers": _offers,
-    "unused_modules_list": lambda w, f, s: ", ".join(unused_modules(f.snapshot)) or "—",
-    "export_ticket_subject": _export_ticket_subject,
-}
+def _money(facts: Facts, amount: float) -> str:
+    """An amount per billing period: «200 000 ₸ в месяц», "$2,400 a month"."""
+    contract = facts.snapshot.contract
+    return message(f"per_{contract.billing_period}", facts.voice.locale,
+                   amount=format_money(amount, contract.currency, facts.voice.locale))
 
-#: The context placeholders this writer fills (the same names as `ruleset.CONTEXT_PLACEHOLDERS`).
-CONTEXT_NAMES = frozenset(_CONTEXT)
+
+def _requested_amount(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
+    asked = facts.signals.get("discount_requested_pct")
+    if not isinstance(asked, float):
+        return "—"
+    return _money(facts, facts.snapshot.contract.price * asked / 100)
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A placeholder a template can use besides the signals: what it becomes, and how it is filled."""
+
+    meaning: str
+    fill: _Filler
+
+
+#: Every placeholder a template can use besides the signals (and their {x_words}, {x_ago}, usage phrases).
+CONTEXT_PLACEHOLDERS: Mapping[str, Placeholder] = {
+    "contact": Placeholder("the contact's name", _contact),
+    "contact_dative": Placeholder("the contact's name in the dative case (ru: позвонить Павлу Громову); other languages: "
+                                  "the name", _contact_in("dative")),
+    "contact_genitive": Placeholder("the contact's name in the genitive case (ru: у Павла Громова); other languages: "
+                                    "the name", _contact_in("genitive")),
+    "contact_instrumental": Placeholder("the contact's name in the instrumental case (ru: встретиться с Павлом "
+                                        "Громовым); other languages: the name", _contact_in("instrumental")),
+    "contact_prepositional": Placeholder("the contact's name in the prepositional case (ru: о Павле Громове); other "
+                                         "languages: the name", _contact_in("prepositional")),
+    "company": Placeholder("the client's company name", lambda w, f, s: f.snapshot.account.name),
+    "primary_contact": Placeholder("the primary contact's name", _primary_contact),
+    "owner": Placeholder("our person who does the action (their role in words when nobody fills it)",
+                         lambda w, f, s: s.owner or message(f"role_{s.role}", f.voice.locale)),
+    "due": Placeholder("the due day and time as a phrase: во вторник 1 апреля в 10:00 / on Tuesday, April 1 at 10:00", _due),
+    "due_date": Placeholder("the due date, long form", lambda w, f, s: _long_date(w, f, s.due.date())),
+    "due_time": Placeholder("the due time, HH:MM", lambda w, f, s: s.due.strftime("%H:%M")),
+    "end_date": Placeholder("the contract end date, long form",
+                            lambda w, f, s: _long_date(w, f, f.snapshot.contract.end_date)),
+    "signing_deadline": Placeholder("the date the renewal must be signed by, long form",
+                                    lambda w, f, s: _long_date(w, f, f.renewal.deadline)),
+    "window_opens": Placeholder("when the renewal window opens (for a renewed contract: the next one), long form",
+                                lambda w, f, s: _long_date(w, f, f.renewal.window_opens)),
+    "risk_reasons": Placeholder("the risk scorecard's reasons, in words, largest first",
+                                lambda w, f, s: "; ".join(f.risk.explanations) or "—"),
+    "offers": Placeholder("the discount counter-offers as a phrase", _offers),
+    "unused_modules_list": Placeholder(
+        "available modules the client does not use, by the packs' display names, comma-separated",
+        lambda w, f, s: ", ".join(w.display("", m, f.voice.locale) for m in unused_modules(f.snapshot)) or "—"),
+    "export_ticket_subject": Placeholder("the subject of the export-request ticket", _export_ticket_subject),
+    "price": Placeholder("the contract price per billing period with its currency: 200 000 ₸ в месяц / $2,400 a month",
+                         lambda w, f, s: _money(f, f.snapshot.contract.price)),
+    "discount_requested_amount": Placeholder("what the asked discount costs per billing period: 40 000 ₸ в месяц",
+                                             _requested_amount),
+    "contract_period": Placeholder("the contract's term as a period: год / квартал / месяц; year / quarter / month",
+                                   lambda w, f, s: message(f"period_{f.snapshot.contract.term}", f.voice.locale)),
+    "contract_period_genitive": Placeholder("the same in the genitive case (ru: итоги года / квартала); other languages: "
+                                            "the period", lambda w, f, s: message(f"period_of_{f.snapshot.contract.term}",
+                                                                                  f.voice.locale)),
+}

@@ -74,7 +74,7 @@ def test_the_timing_table_is_current() -> None:
 
 
 def test_every_signal_and_placeholder_is_documented() -> None:
-    from nba.ruleset import CONTEXT_PLACEHOLDERS
+    from nba.writing import CONTEXT_PLACEHOLDERS
 
     authoring = (DOCS / "authoring.md").read_text(encoding="utf-8")
     for name in CONTEXT_PLACEHOLDERS:

@@ -156,8 +156,8 @@ def test_cached_due_phrases_follow_local_time_not_the_instant(kz: Build, tmp_pat
     ten_moscow = engine.evaluate(kz(account={"country": "RU", "timezone": "Europe/Moscow"}),
                                  as_of=dt.datetime(2025, 3, 31, 9, 55)).actions[0]
     assert noon_almaty.due == ten_moscow.due  # the same instant
-    assert noon_almaty.text == "в понедельник 31 марта в 12:00"
-    assert ten_moscow.text == "в понедельник 31 марта в 10:00"
+    assert noon_almaty.text == "В понедельник 31 марта в 12:00"
+    assert ten_moscow.text == "В понедельник 31 марта в 10:00"
 
 
 def test_evaluate_many_streams_the_same_decisions_in_order(engine: nba.Engine) -> None:

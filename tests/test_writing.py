@@ -5,13 +5,40 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from nba.ruleset import CONTEXT_PLACEHOLDERS
+import pytest
+from helpers import BASE_KZ, merge
+
+import nba
 from nba.texts import render
-from nba.writing import CONTEXT_NAMES, ActionWriter
+from nba.writing import CONTEXT_PLACEHOLDERS, ActionWriter
 
 
-def test_the_writer_fills_exactly_the_documented_context_placeholders() -> None:
-    assert CONTEXT_NAMES == set(CONTEXT_PLACEHOLDERS)
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_every_context_placeholder_reads_as_words_in_a_rule_text(tmp_path: object, locale: str) -> None:
+    # One rule whose text uses every placeholder, for an account that has everything they name.
+    import pathlib
+
+    folder = pathlib.Path(str(tmp_path))
+    text = "Values | " + " | ".join(f"{name}={{{name}}}" for name in CONTEXT_PLACEHOLDERS)
+    (folder / "p.yaml").write_text(
+        "pack: p\nversion: 1\nrules:\n  - id: r\n    when: contract_status == \"active\"\n    priority: 50\n"
+        "    action:\n      kind: call\n      due: {asap: true}\n"
+        f"      title: {{en: t, ru: t}}\n      text: {{en: '{text}', ru: '{text}'}}\n      reason: {{en: r, ru: r}}\n",
+        encoding="utf-8")
+    snap = nba.AccountSnapshot.model_validate(merge(BASE_KZ, {
+        "account": {"locale": locale},
+        "requests": [{"kind": "discount", "at": "2025-03-28T12:00:00+05:00", "contact_id": "c1", "percent": 20}],
+        "tickets": [{"id": "t-9", "opened_at": "2025-03-28T10:00:00+05:00", "contact_id": "c1",
+                     "subject": "Как выгрузить всю базу клиентов в Excel?"}],
+    }))
+    (action,) = nba.Engine.from_path(folder).evaluate(snap, as_of=dt.datetime(2025, 3, 31, 9, tzinfo=ZoneInfo("Asia/Almaty"))).actions
+    values = dict(part.split("=", 1) for part in action.text.split(" | ")[1:])
+    assert set(values) == set(CONTEXT_PLACEHOLDERS)
+    blank = [name for name, value in values.items() if not value.strip() or "{" in value or value == "None"]
+    assert not blank
+    if locale == "ru":
+        assert values["price"] == "200\xa0000\xa0₸ в месяц" and values["discount_requested_amount"] == "40\xa0000\xa0₸ в месяц"
+        assert values["contract_period_genitive"] == "года"
 
 
 def test_one_instant_reads_in_each_zone_s_own_time() -> None:

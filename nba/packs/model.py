@@ -411,3 +411,7 @@ class Pack(_Model):
     renewal: RenewalSettings | None = None
     discount_policy: DiscountPolicy | None = None
     arbitration: ArbitrationSettings | None = None
+    display_names: dict[Annotated[str, Field(min_length=1, max_length=100)], Texts] = Field(
+        default_factory=dict,
+        description="how the snapshot's codes read in texts, per locale: resources and modules "
+                    "(seats: {en: users, ru: пользователи}); they hold for every pack's texts")

@@ -39,7 +39,7 @@ def test_the_seed_rule_20_percent_on_monthly_billing(pack_engine: Callable[[str]
     assert approval.due < action.due  # approval comes before the promise
     assert action.rule == "discount_request/present_counter_offer"
     assert action.contact == nba.ContactRef(id="u1", name="Maria Lopez")
-    assert action.text == ("Call Maria Lopez (Acme Logistics Inc.) on Thursday, March 20 at 11:00: they asked for 20% off — "
+    assert action.text == ("Call Maria Lopez (Acme Logistics Inc.) on Thursday, March 20 at 11:00: they asked for 20% off ($840 a month) — "
                            "offer 15% for annual prepayment, or 10% if paid by March 31, 2025; never a discount without a commitment")
 
 

@@ -103,7 +103,7 @@ def test_active_accounts_get_an_expansion_offer(pack_engine: Callable[[str], nba
     decision = pack_engine("renewal").evaluate(snap, as_of=almaty(2025, 8, 5, 9, 0))  # 56 days left: offer
     (offer,) = decision.actions
     assert offer.rule == "renewal/expansion_offer"
-    assert "подключить analytics, sms" in offer.text
+    assert "подключить модули: аналитика, sms" in offer.text  # a module without a display name reads as written
 
 
 def test_an_open_discount_ask_goes_to_the_discount_pack(engine: nba.Engine, kz: Build) -> None:

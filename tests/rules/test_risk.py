@@ -75,7 +75,7 @@ def test_red_accounts_are_owned_by_management_and_always_escalated(engine: nba.E
     (escalation,) = [a for a in decision.actions if a.kind == "escalation"]
     assert escalation.rule == "risk/red_escalation" and escalation.owner_role == "head_of_cs"
     assert escalation.owner == "Gulnara Akhmetova"
-    assert escalation.text.startswith("во вторник 1 апреля в 10:00: TOO Vostok в красной зоне риска (балл 60: индекс здоровья 45;")
+    assert escalation.text.startswith("Во вторник 1 апреля в 10:00: TOO Vostok в красной зоне риска (балл 60: индекс здоровья 45;")
     others = [a for a in decision.actions if a.kind != "escalation"]
     assert others and {a.owner_role for a in others} == {owner}
 

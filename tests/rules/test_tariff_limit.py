@@ -21,7 +21,7 @@ def test_near_the_limit_offers_an_upgrade(pack_engine: Callable[[str], nba.Engin
     found = limit_actions(engine, kz(limits=[{"resource": "seats", "used": 47, "limit": 50}]))
     action = found["tariff_limit/upgrade_offer"]
     assert action.kind == "offer"
-    assert "seats использовано на 94% (47 из 50)" in action.text
+    assert "лимит «пользователи» использован на 94% (47 из 50)" in action.text
     assert "до конца контракта 31 мая 2025\u202fг." in action.text  # Babel's narrow no-break space
     assert set(found) == {"tariff_limit/upgrade_offer"}
 
