@@ -28,6 +28,7 @@ from .engine import Engine  # noqa: E402
 from .errors import InputError, NbaError  # noqa: E402
 from .io import load_snapshot  # noqa: E402
 from .signals import CATALOGUE  # noqa: E402
+from .table import decision_table  # noqa: E402
 
 if TYPE_CHECKING:
     from .capacity import CapacitySettings
@@ -61,56 +62,13 @@ def decision_json(decision: Decision) -> str:
     return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
 
-def decision_table(decision: Decision) -> str:
-    """The decision as a table for people."""
-    out: list[str] = []
-    as_of = decision.as_of
-    out.append(f"Account {decision.account_id} as of {as_of:%Y-%m-%d %H:%M} ({as_of:%z})")
-    risk = decision.risk
-    reasons = "; ".join(risk.explanations) if risk.reasons else "no risk measure fired"
-    out.append(f"Risk:     {risk.level} (score {risk.score:g}) — {reasons}")
-    ren = decision.renewal
-    out.append(f"Renewal:  {ren.stage}, {ren.days_left} days left (ends {ren.end_date}"
-               + (f", sign by {ren.deadline}" if ren.deadline else "") + ")")
-    if decision.discount is not None:
-        d = decision.discount
-        offers = "; ".join(f"{o.percent:g}% {o.condition}" + (f" by {o.deadline}" if o.deadline else "") for o in d.offers)
-        approval = f", approval: {d.approval_role}" if d.approval_role else ""
-        out.append(f"Discount: {d.requested_percent:g}% asked → {d.outcome}" + (f": {offers}" if offers else "") + approval)
-    out.append("")
-    if not decision.actions:
-        out.append("No actions.")
-    rows = [("#", "due", "status", "kind", "owner", "contact", "pri", "rule")]
-    for i, a in enumerate(decision.actions, 1):
-        owner = f"{a.owner_role}" + (f" ({a.owner})" if a.owner else "")
-        contact = (a.contact.name or a.contact.id) if a.contact else "—"
-        rows.append((str(i), a.due.strftime("%a %Y-%m-%d %H:%M"), a.status, a.kind, owner, contact, str(a.priority), a.rule))
-    if decision.actions:
-        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        for n, row in enumerate(rows):
-            out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-            if n > 0:
-                action = decision.actions[n - 1]
-                out.append(f"     {action.text}")
-                out.append(f"     why: {'; '.join(action.reasons)}")
-                if action.merged_rules:
-                    out.append(f"     merged: {', '.join(action.merged_rules)}")
-                for note in action.notes:
-                    out.append(f"     note: {note}")
-    for s in decision.suppressed:
-        out.append(f"suppressed {s.rule}" + (f" [{s.id}]" if s.id else "") + f": {s.reason}")
-    for w in decision.withdrawn:
-        out.append(f"withdrawn {w.rule} [{w.id}]: {w.reason}")
-    return "\n".join(out) + "\n"
-
-
 def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba evaluate`: one snapshot in, one decision out."""
     snapshot = load_snapshot(Path(args.snapshot))
     as_of = parse_as_of(args.as_of)
     engine = load_engine(args.rules)
     decision = engine.evaluate(snapshot, as_of=as_of)
-    stdout.write(decision_json(decision) if args.format == "json" else decision_table(decision))
+    stdout.write(decision_json(decision) if args.format == "json" else decision_table(decision, snapshot.account.locale))
     return EXIT_OK
 
 

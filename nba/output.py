@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ import icalendar
 
 from .decision import Decision, NextAction
 from .errors import InputError
+from .messages import message, value_words
 
 if TYPE_CHECKING:
     from .capacity import AccountPlace
@@ -149,13 +150,15 @@ class CancelledEvent:
 
 
 def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int] | None = None,
-                  cancelled: Sequence[CancelledEvent] = ()) -> dict[str, str]:
+                  cancelled: Sequence[CancelledEvent] = (), locales: Mapping[str, str] | None = None) -> dict[str, str]:
     """One iCalendar text per owner (file name -> text): an event per dated action, in the account's zone.
 
     The UID is the action's stable id, SEQUENCE grows each time it changes (from the ledger), and withdrawn
-    actions go out as cancelled events. Every owner gets a file name of their own.
+    actions go out as cancelled events. Every owner gets a file name of their own. `locales` (account id ->
+    locale) names each calendar and its categories in the language of the owner's accounts.
     """
     sequences = sequences or {}
+    locales = locales or {}
     events: dict[str, list[tuple[Decision, NextAction]]] = defaultdict(list)
     stamps: list[dt.datetime] = []
     for d in decisions:
@@ -172,7 +175,12 @@ def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int]
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//nba//next best actions//EN")
         calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", f"Next actions: {owner}")
+        spoken = Counter(locales.get(d.account_id, "en") for d, _ in events.get(owner, []))
+        locale = min(spoken, key=lambda loc: (-spoken[loc], loc)) if spoken else "en"
+        who = owner
+        if owner.startswith("unassigned "):
+            who = message("calendar_unassigned", locale, role=message(f"role_{owner.removeprefix('unassigned ')}", locale))
+        calendar.add("x-wr-calname", message("calendar_name", locale, owner=who))
         for decision, action in events.get(owner, []):
             event = icalendar.Event()
             event.add("uid", f"{action.id}@nba")
@@ -182,7 +190,7 @@ def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int]
             event.add("duration", dt.timedelta(minutes=_MINUTES.get(action.kind, 30)))
             event.add("summary", action.title)
             event.add("description", action.text + "\n\n" + "\n".join(f"- {r}" for r in action.reasons))
-            event.add("categories", [action.kind])
+            event.add("categories", [value_words("action_kind", action.kind, locale) or action.kind])
             event.add("status", "CONFIRMED")
             event.add("x-nba-rule", action.rule)
             event.add("x-nba-account", decision.account_id)

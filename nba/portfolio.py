@@ -105,7 +105,8 @@ def _write(out: Path, output_format: OutputFormat, decisions: list[Decision], pl
         sequences = run.sequences(ids) if run is not None else {}
         cancelled = [CancelledEvent(a.id, a.account_id, a.rule, a.kind, a.title, a.due, a.owner or f"unassigned {a.owner_role}",
                                     a.sequence) for a in run.withdrawn_today()] if run is not None else []
-        for name, text in ics_calendars(decisions, sequences=sequences, cancelled=cancelled).items():
+        locales = {d.account_id: p.locale for d, p in zip(decisions, places, strict=True)}
+        for name, text in ics_calendars(decisions, sequences=sequences, cancelled=cancelled, locales=locales).items():
             write_atomically(out / name, text)
         return
     with atomic_writer(out) as handle:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,14 @@ def test_table_format_is_for_people() -> None:
     result = nba_cli("evaluate", str(EXAMPLES / "sever_logistics.json"), "--as-of", "2025-04-04T15:00", "--format", "table")
     assert result.returncode == 0, result.stderr
     assert "Позвонить Павлу Громову (ООО «Север Логистика») в понедельник 7 апреля в 10:00" in result.stdout
-    assert "Risk:" in result.stdout and "Renewal:" in result.stdout
+    # A Russian account's table reads in Russian: headers, levels, stages, kinds and roles in words, not codes.
+    assert "Риск:     жёлтый (балл 30)" in result.stdout and "Продление: не начато" in result.stdout
+    assert "№  срок" in result.stdout and "звонок  менеджер по клиентскому успеху (Ирина Соколова)" in result.stdout
+    english = [line for line in result.stdout.splitlines()
+               if re.search(r"\b(Risk|Renewal|due|status|owner|call|csm|yellow|why|suppressed)\b", line)]
+    assert not english
+    result = nba_cli("evaluate", str(EXAMPLES / "acme_us.json"), "--as-of", "2025-03-31T09:00", "--format", "table")
+    assert "Risk:     green (score 0)" in result.stdout and "account manager (Dana Whitfield)" in result.stdout
 
 
 def test_the_console_script_is_installed() -> None:

@@ -51,7 +51,8 @@ def test_owners_whose_names_look_alike_get_calendar_files_of_their_own(tmp_path:
     files = sorted(out.glob("*.ics"))
     assert len(files) == len(owners)
     calendars = {str(icalendar.Calendar.from_ical(f.read_text(encoding="utf-8"))["x-wr-calname"]): f for f in files}
-    assert set(calendars) == {f"Next actions: {o}" for o in owners}
+    # The accounts are Russian: each calendar is named in their language.
+    assert set(calendars) == {f"Следующие действия: {o}" for o in owners}
     events = [e for f in files for e in icalendar.Calendar.from_ical(f.read_text(encoding="utf-8")).walk("VEVENT")]
     export_calls = [e for e in events if str(e["x-nba-rule"]) == "data_export/clarify_export_purpose"]
     assert sorted(str(e["x-nba-account"]) for e in export_calls) == [f"acc-{i}" for i in range(len(owners))]
