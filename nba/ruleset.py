@@ -24,7 +24,7 @@ from .packs.model import (
     Rule,
 )
 from .episodes import EPISODE_PARTS, default_episode
-from .signals import CATALOGUE, DAY_PHRASES, USAGE_PHRASES, symbols_for
+from .signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
 from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
 from .texts import TemplateError, language, pick_locale, placeholders
 from .writing import CONTEXT_PLACEHOLDERS
@@ -380,7 +380,7 @@ def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: l
     for locale in locales:
         if locale not in texts:
             problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`"))
-    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES) | set(USAGE_PHRASES)
+    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES) | set(SIGNAL_PHRASES)
     for locale, template in texts.items():
         try:
             names = placeholders(template)

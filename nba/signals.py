@@ -109,9 +109,15 @@ DAY_PHRASES: Mapping[str, tuple[str, str]] = {
     f"{spec.name}_{kind}": (spec.name, kind) for spec in CATALOGUE.values() if spec.unit == "days" for kind in ("words", "ago")
 }
 
-#: Phrases that say which days the activity figures cover: {usage_period} (30 days), {usage_period_60d},
-#: and {usage_data_note} (nothing while the data is fresh, else the day it stops at).
-USAGE_PHRASES: Mapping[str, int] = {"usage_period": 30, "usage_period_60d": 60, "usage_data_note": 0}
+#: Phrases written from signals, by the signals they read: which days the activity figures cover
+#: ({usage_period}, {usage_period_60d}, and {usage_data_note}: nothing while the data is fresh, else the day
+#: it stops at), and when the contract ends as a sentence ({contract_end_words}: «контракт закончился вчера»).
+SIGNAL_PHRASES: Mapping[str, tuple[str, ...]] = {
+    "usage_period": ("usage_data_age_days", "usage_through", "usage_data_stale"),
+    "usage_period_60d": ("usage_data_age_days", "usage_through", "usage_data_stale"),
+    "usage_data_note": ("usage_data_age_days", "usage_through", "usage_data_stale"),
+    "contract_end_words": ("days_to_end",),
+}
 #: Days usage data may take to arrive after its period ends before it counts as stale.
 USAGE_GRACE_DAYS = 3
 

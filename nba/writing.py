@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .memo import Memo
-from .messages import catalogue_language, days_phrase, message, value_words
-from .signals import DAY_PHRASES, USAGE_PHRASES, SignalValue, unused_modules
+from .messages import catalogue_language, counted, days_phrase, message, value_words
+from .signals import DAY_PHRASES, SIGNAL_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .texts import (Inflector, NumberStyle, TemplateValues, format_date_local, format_due, format_money, language,
                     pick_locale, render)
@@ -112,8 +112,8 @@ class ActionWriter:
                 count = signals.get(phrase[0])
                 out[name] = days_phrase(int(count), phrase[1], voice.locale) if isinstance(count, float) else "—"
                 continue
-            if name in USAGE_PHRASES:
-                out[name] = self._usage_phrase(USAGE_PHRASES[name], signals, voice.locale)
+            if name in SIGNAL_PHRASES:
+                out[name] = self._signal_phrase(name, signals, voice.locale)
                 continue
             value = signals.get(name)
             if value is None:
@@ -136,6 +136,19 @@ class ActionWriter:
             return words
         names = self._display_names.get(value)
         return pick_locale(names, locale) if names else value
+
+    def _signal_phrase(self, name: str, signals: Mapping[str, SignalValue], locale: str) -> str:
+        """One of `SIGNAL_PHRASES` in `locale`."""
+        if name == "contract_end_words":
+            left = signals.get("days_to_end")
+            if not isinstance(left, float):
+                return "—"
+            n = int(left)
+            if n in (-1, 0, 1):
+                return message(f"contract_end_{('yesterday', 'today', 'tomorrow')[n + 1]}", locale)
+            key = "contract_end_in" if n > 0 else "contract_end_ago"
+            return message(key, locale, count=counted("day", abs(n), locale))
+        return self._usage_phrase({"usage_period": 30, "usage_period_60d": 60}.get(name, 0), signals, locale)
 
     def _usage_phrase(self, days: int, signals: Mapping[str, SignalValue], locale: str) -> str:
         """Which days the activity figures cover, so old data never reads as today's: «за последние 30 дней»

@@ -45,7 +45,7 @@ def test_tiers_at_and_around_their_thresholds(pack_engine: Callable[[str], nba.E
 
 def test_explanations_are_in_the_accounts_language_largest_first(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
     risk = risk_of(pack_engine("risk"), kz(tickets=[EXPORT], health={"score": 45, "nps": 8}))
-    assert risk.explanations == ["запрос на выгрузку данных 21 день назад", "индекс здоровья 45", "60 дней до конца контракта"]
+    assert risk.explanations == ["запрос на выгрузку данных 21 день назад", "индекс здоровья 45", "контракт заканчивается через 60 дней"]
 
 
 def test_the_seed_worked_example_is_yellow_and_owned_by_a_csm(engine: nba.Engine, kz: Build) -> None:

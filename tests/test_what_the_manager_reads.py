@@ -1,0 +1,78 @@
+"""What the manager reads, over the example book at several mornings: sentences, plurals, no codes or English in Russian."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+import nba
+
+BOOK = Path(__file__).resolve().parent.parent / "examples" / "book.jsonl"
+MORNINGS = ["2025-03-31T09:00", "2025-06-15T14:00", "2025-11-20T11:00", "2026-02-02T08:30"]
+
+
+def _readable(decision: nba.Decision) -> list[str]:
+    texts = [*decision.risk.explanations, *(s.reason for s in decision.suppressed), *(w.reason for w in decision.withdrawn)]
+    texts += decision.discount.reasons if decision.discount else []
+    for a in decision.actions:
+        texts += [a.title, a.text, *a.reasons, *a.notes]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def evaluated() -> list[tuple[nba.AccountSnapshot, nba.Decision]]:
+    engine = nba.Engine.default()
+    out = []
+    for line in BOOK.read_text(encoding="utf-8").splitlines():
+        snap = nba.AccountSnapshot.model_validate_json(line)
+        out += [(snap, engine.evaluate(snap, as_of=dt.datetime.fromisoformat(m))) for m in MORNINGS]
+    return out
+
+
+def test_titles_and_texts_are_sentences(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    lower = [a.text for _, d in evaluated for a in d.actions if a.title[:1].islower() or a.text[:1].islower()]
+    assert not lower[:3]
+
+
+def test_day_counts_are_words_never_abbreviated_or_negative(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    wrong = [t for _, d in evaluated for t in _readable(d)
+             if "дн." in t or re.search(r"\b1 days\b", t) or re.search(r"-\d+\s*(дн|day)", t)]
+    assert not wrong[:3]
+
+
+def test_russian_accounts_read_no_english_and_no_codes(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    found: dict[str, str] = {}
+    for snap, decision in evaluated:
+        if not snap.account.locale.startswith("ru"):
+            continue
+        # What the client or our people wrote themselves may be in any script: names, companies, ticket subjects.
+        theirs = [snap.account.name, *(c.name for c in snap.contacts), *(t.subject for t in snap.tickets),
+                  *(t.id for t in snap.tickets), *(p.name for p in [*([snap.account.owner] if snap.account.owner else []),
+                                                                       *snap.account.team])]
+        for text in _readable(decision):
+            rest = text
+            for words in sorted(theirs, key=len, reverse=True):
+                rest = rest.replace(words, "")
+            for word in re.findall(r"[A-Za-z][A-Za-z_]{2,}", rest):
+                if word not in ("NPS", "API"):
+                    found.setdefault(word, text)
+    assert not found
+
+
+@pytest.mark.parametrize(("days", "ru", "en"), [
+    (21, "контракт заканчивается через 21 день", "the contract ends in 21 days"),
+    (1, "контракт заканчивается завтра", "the contract ends tomorrow"),
+    (0, "контракт заканчивается сегодня", "the contract ends today"),
+    (-1, "контракт закончился вчера", "the contract ended yesterday"),
+    (-543, "контракт закончился 543 дня назад", "the contract ended 543 days ago"),
+])
+def test_the_end_of_the_contract_reads_as_a_sentence(days: int, ru: str, en: str) -> None:
+    from nba.writing import ActionWriter
+
+    writer = ActionWriter()
+    for locale, expected in (("ru", ru), ("en", en)):
+        values = writer.format_signals(["contract_end_words"], {"days_to_end": float(days)}, writer.voice(locale))
+        assert values["contract_end_words"] == expected
