@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .decision import Decision, NextAction
+from .discount import answers_the_client, offer_deadline
+from .messages import counted, message
+from .ruleset import CompiledPolicy
 from .texts import format_date_local, format_due
 
 #: How long the next-day search may go before an action is left where it is (and says so).
@@ -40,11 +43,13 @@ class AccountPlace:
 
 
 def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: CapacitySettings,
-                   book: HolidayBook | None = None) -> list[Decision]:
+                   book: HolidayBook | None = None, policy: CompiledPolicy | None = None) -> list[Decision]:
     """The decisions with over-capacity actions moved to the owner's next day with room; nothing is dropped.
 
     Actions are placed highest priority first; an action that does not fit keeps its local time and moves
-    to the next working day of its account with room, its text re-dated and a note saying why.
+    to the next working day of its account with room, its text re-dated and a note saying why. An answer
+    to a discount request that moves has its pay-by dates counted again from its new day (`policy`), in its
+    text and in the decision's offers.
     """
     book = book or HolidayBook()
     load: dict[tuple[str, dt.date], int] = defaultdict(int)
@@ -71,20 +76,42 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
             due = calendar.at(next_day, due.time())
         load[(owner, due.date())] += 1
         if due != action.due:
-            moved[(d_index, a_index)] = _redate(action, due, decision, place, owner, limit)
+            moved[(d_index, a_index)] = _redate(action, due, decision, place, owner, limit, calendar, policy)
     out = []
-    for d_index, (decision, _) in enumerate(items):
+    for d_index, (decision, place) in enumerate(items):
         actions = [moved.get((d_index, a_index), action) for a_index, action in enumerate(decision.actions)]
-        out.append(decision.model_copy(update={"actions": actions}) if actions != decision.actions else decision)
+        if actions == decision.actions:
+            out.append(decision)
+            continue
+        update: dict[str, object] = {"actions": actions}
+        if policy is not None and decision.discount is not None:
+            answers = [a for a in actions if answers_the_client(a, policy.pack)]
+            if answers:
+                calendar = BusinessCalendar(place.country, ZoneInfo(place.timezone), WorkingHours(), book, place.subdivision)
+                day = min(a.due for a in answers).date()
+                update["discount"] = decision.discount.model_copy(update={"offers": [
+                    o.model_copy(update={"deadline": offer_deadline(policy, o.condition, day, calendar.working_days_between)})
+                    if o.deadline else o for o in decision.discount.offers]})
+        out.append(decision.model_copy(update=update))
     return out
 
 
-def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: AccountPlace, owner: str, limit: int) -> NextAction:
+
+def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: AccountPlace, owner: str, limit: int,
+            calendar: BusinessCalendar, policy: CompiledPolicy | None) -> NextAction:
     year = decision.as_of.year
     old_local = action.due.astimezone(due.tzinfo)
     text = action.text.replace(format_due(old_local, place.locale, year), format_due(due, place.locale, year))
     text = text.replace(format_date_local(old_local.date(), place.locale), format_date_local(due.date(), place.locale))
-    note = (f"moved from {old_local:%Y-%m-%d %H:%M} to {due:%Y-%m-%d %H:%M}: "
-            f"{owner} already has {limit} calls and meetings on {old_local:%Y-%m-%d}")
+    if policy is not None and decision.discount is not None and answers_the_client(action, policy.pack):
+        # A pay-by date counts from the day the offer is made: the answer's new day.
+        for offer in decision.discount.offers:
+            if offer.deadline is not None:
+                again = offer_deadline(policy, offer.condition, due.date(), calendar.working_days_between)
+                if again is not None and again != offer.deadline:
+                    text = text.replace(format_date_local(offer.deadline, place.locale), format_date_local(again, place.locale))
+    why = message("capacity_full", place.locale, owner=owner, count=counted("call_or_meeting", limit, place.locale),
+                  day=format_date_local(old_local.date(), place.locale))
+    note = message("moved", place.locale, old=f"{old_local:%Y-%m-%d %H:%M}", new=f"{due:%Y-%m-%d %H:%M}", why=why)
     # The id names the situation, not the due: moving the action keeps it.
     return action.model_copy(update={"due": due, "text": text, "notes": [*action.notes, note]})

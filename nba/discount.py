@@ -6,7 +6,7 @@ import calendar as _calendar
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from .decision import DiscountDecision, DiscountOffer
+from .decision import DiscountDecision, DiscountOffer, NextAction
 from .messages import message
 from .ruleset import CompiledPolicy
 from .signals import SignalValue
@@ -99,6 +99,16 @@ def decide(policy: CompiledPolicy, signals: Mapping[str, SignalValue], today: dt
         say("counter_needs_approval", role=message(f"role_{approver}", locale))
     return DiscountDecision(requested_percent=asked, outcome="counter_offer", offers=standard, approval_role=approver,
                             ceiling=ceiling, reasons=reasons)
+
+
+#: The kinds of action that answer the client (an approval task or an escalation is our own step).
+_CLIENT_FACING = frozenset({"call", "meeting", "email", "offer"})
+
+
+def answers_the_client(action: NextAction, pack: str) -> bool:
+    """Whether `action` gives the client the discount pack's answer (its own rule, or one merged into it)."""
+    prefix = pack + "/"
+    return action.kind in _CLIENT_FACING and (action.rule.startswith(prefix) or any(r.startswith(prefix) for r in action.merged_rules))
 
 
 def _shown(value: object, locale: str) -> str:

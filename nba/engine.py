@@ -15,7 +15,7 @@ from .conditions import ConditionBackend, NativeBackend, trace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
-from .discount import decide, offer_deadline
+from .discount import answers_the_client, decide, offer_deadline
 from .packs.loader import PackSource, load_packs
 from .patterns import CHANNEL_OF_KIND
 from .renewal import RenewalTerms, renewal_status
@@ -285,8 +285,8 @@ class Engine:
     @staticmethod
     def _dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], pack: str,
                               offer_deadline: Callable[[str, dt.date], dt.date | None]) -> DiscountDecision:
-        """The decision's pay-by dates counted from the day the client is answered (the discount pack's first action)."""
-        answers = [a for a in actions if a.rule.startswith(pack + "/") or any(r.startswith(pack + "/") for r in a.merged_rules)]
+        """The decision's pay-by dates counted from the day the client is answered (the discount pack's first call, meeting, e-mail or offer)."""
+        answers = [a for a in actions if answers_the_client(a, pack)]
         if not answers or not any(o.deadline for o in discount.offers):
             return discount
         day = min(a.due for a in answers).date()

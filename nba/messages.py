@@ -25,6 +25,8 @@ _COUNTED: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "email": {"one": "{n} письмо", "few": "{n} письма", "many": "{n} писем", "other": "{n} письма"},
         "hour": {"one": "{n} часа", "few": "{n} часов", "many": "{n} часов", "other": "{n} часа"},
         "action_of": {"one": "{n} действия", "few": "{n} действий", "many": "{n} действий", "other": "{n} действия"},
+        "call_or_meeting": {"one": "{n} звонок или встреча", "few": "{n} звонка или встречи", "many": "{n} звонков и встреч",
+                            "other": "{n} звонка или встречи"},
     },
     "en": {
         "day": {"one": "{n} day", "other": "{n} days"},
@@ -35,6 +37,7 @@ _COUNTED: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "email": {"one": "{n} e-mail", "other": "{n} e-mails"},
         "hour": {"one": "{n} hour", "other": "{n} hours"},
         "action_of": {"one": "{n} action", "other": "{n} actions"},
+        "call_or_meeting": {"one": "{n} call or meeting", "other": "{n} calls and meetings"},
     },
 }
 
@@ -124,6 +127,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "contract_end_today": "контракт заканчивается сегодня",
         "contract_end_yesterday": "контракт закончился вчера",
         "contract_end_ago": "контракт закончился {count} назад",
+        "capacity_full": "{owner}: уже {count} на {day}",
         "calendar_name": "Следующие действия: {owner}",
         "calendar_unassigned": "без ответственного ({role})",
         "today": "сегодня",
@@ -232,6 +236,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "contract_end_today": "the contract ends today",
         "contract_end_yesterday": "the contract ended yesterday",
         "contract_end_ago": "the contract ended {count} ago",
+        "capacity_full": "{owner} already has {count} on {day}",
         "calendar_name": "Next actions: {owner}",
         "calendar_unassigned": "unassigned ({role})",
         "today": "today",

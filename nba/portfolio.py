@@ -79,7 +79,7 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 collected.append((decision, place))
         if streaming:
             return summary
-        decisions = apply_capacity(collected, capacity, engine.holiday_book) if capacity is not None else [d for d, _ in collected]
+        decisions = apply_capacity(collected, capacity, engine.holiday_book, engine.ruleset.discount) if capacity is not None else [d for d, _ in collected]
         places = [p for _, p in collected]
         recorded: list[Change] = []
         if run is not None:

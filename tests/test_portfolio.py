@@ -115,7 +115,8 @@ def test_owner_capacity_moves_the_lower_priorities_and_loses_nothing(engine: nba
                     "acc-1": "2025-04-01T10:00:00+05:00", "acc-0": "2025-04-01T10:00:00+05:00"}
     moved = next(d for d in planned if d.account_id == "acc-0").actions[0]
     assert "во вторник 1 апреля в 10:00" in moved.text and "в понедельник" not in moved.text
-    assert moved.notes == ["moved from 2025-03-31 10:00 to 2025-04-01 10:00: Daniyar Omarov already has 2 calls and meetings on 2025-03-31"]
+    assert moved.notes == ["перенесено с 2025-03-31 10:00 на 2025-04-01 10:00: Daniyar Omarov: уже 2 звонка или встречи на "
+                           "31 марта 2025\u202fг."]  # in the account's language, with the plural of 2
     assert sum(len(d.actions) for d in planned) == sum(len(d.actions) for d in decisions)
 
 
@@ -126,7 +127,7 @@ def test_capacity_file_from_the_command_line(tmp_path: Path) -> None:
     result = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
     assert result.returncode == 0, result.stderr
     notes = [n for line in out.read_text(encoding="utf-8").splitlines() for a in json.loads(line)["actions"] for n in a["notes"]]
-    assert any("already has 1 calls and meetings" in n for n in notes)
+    assert any("уже 1 звонок или встреча" in n for n in notes)
     capacity.write_text("default_per_day: lots\n", encoding="utf-8")
     bad = nba_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF, "--out", str(out), "--capacity", str(capacity))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
@@ -177,3 +178,24 @@ def test_report_formulas_on_a_hand_checked_portfolio(engine: nba.Engine) -> None
     assert m["churn_reasons"] == {"competitor": 1}
     svg = report.chart_svg()
     assert svg.startswith("<svg") and "2025-08" in svg and "red: 1" in svg
+
+
+def test_a_discount_answer_moved_by_capacity_gets_its_pay_by_date_counted_again(engine: nba.Engine, kz: Build) -> None:
+    ask = [{"kind": "discount", "at": "2025-04-18T12:00:00+05:00", "contact_id": "c1", "percent": 20}]
+    accounts = [kz(account={"id": f"acc-{i}", "segment": "standard"}, requests=ask,
+                   contract={"end_date": "2025-12-31", "price": 200000 * (i + 1)}) for i in range(4)]
+    decisions = [engine.evaluate(s, as_of=almaty(2025, 4, 21, 9, 0)) for s in accounts]
+    place = AccountPlace("KZ", "Asia/Almaty", "ru")
+    planned = apply_capacity([(d, place) for d in decisions], CapacitySettings(default_per_day=1),
+                             engine.holiday_book, engine.ruleset.discount)
+    by_day = {}
+    for d in planned:
+        call = next(a for a in d.actions if a.rule == "discount_request/present_counter_offer")
+        assert d.discount is not None
+        pay_by = next(o.deadline for o in d.discount.offers if o.condition == "payment_by_date")
+        by_day[call.due.date().isoformat()] = (pay_by, call.text)
+    # Offered on Monday 21 April, seven business days remain to 30 April; offered on Thursday 24 April, only
+    # four: the client could not pay in time, so the pay-by date becomes 31 May, in the decision and the text.
+    assert by_day["2025-04-21"][0] == dt.date(2025, 4, 30) and "30 апреля 2025" in by_day["2025-04-21"][1]
+    assert by_day["2025-04-24"][0] == dt.date(2025, 5, 31)
+    assert "31 мая 2025" in by_day["2025-04-24"][1] and "30 апреля" not in by_day["2025-04-24"][1]
