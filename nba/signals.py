@@ -67,6 +67,8 @@ SNAPSHOT_SIGNALS: tuple[SignalSpec, ...] = (
     _spec("max_limit_resource", "text", "", "the resource with the highest utilisation"),
     _spec("max_limit_used", "number", "units", "how much of that resource is used"),
     _spec("max_limit", "number", "units", "the plan's limit for that resource"),
+    _spec("overage_cost", "number", "currency", "what the use beyond that limit costs per billing period (units over x overage_price; 0 within the limit)"),
+    _spec("upgrade_saving", "number", "currency", "what upgrading now saves per billing period: overage_cost minus the next plan's extra price (negative: upgrading costs more)"),
     _spec("new_contact_ticket_days", "number", "days", f"days since a contact new within {NEW_CONTACT_DAYS} days (or unknown to us) opened a ticket"),
     _spec("new_contact_id", "text", "", "id of that new contact"),
     _spec("primary_silent_days", "number", "days", "days since we last heard from the primary contact: a reply, or a ticket or request they made"),
@@ -367,6 +369,12 @@ def _limits(snapshot: AccountSnapshot, out: dict[str, SignalValue]) -> None:
     out["max_limit_resource"] = top.resource
     out["max_limit_used"] = float(top.used)
     out["max_limit"] = float(top.limit)
+    if top.overage_price is not None:
+        cost = max(0.0, top.used - top.limit) * top.overage_price
+        out["overage_cost"] = float(cost)
+        upgrade = snapshot.contract.upgrade_price
+        if upgrade is not None:
+            out["upgrade_saving"] = float(cost - (upgrade - snapshot.contract.price))
 
 
 def _contacts(snapshot: AccountSnapshot, today: dt.date, zone: dt.tzinfo, out: dict[str, SignalValue]) -> None:

@@ -145,6 +145,8 @@ class Contract(_Model):
     price: NonNegative = Field(description="price per billing period")
     currency: str = Field(min_length=3, max_length=3)
     plan: str | None = None
+    upgrade_price: NonNegative | None = Field(default=None, description="price per billing period of the next plan up, "
+                                              "in the contract's currency: with overage prices it shows the saving of upgrading")
     status: ContractStatus = "active"
     discount_percent: Annotated[float, Field(ge=0, le=100)] = Field(
         default=0, description="discount the client already has on this contract"
@@ -186,6 +188,8 @@ class PlanLimit(_Model):
     used: NonNegative
     limit: Annotated[float, Field(ge=0.001, le=1e15, allow_inf_nan=False,
                                   description="the plan's limit, at least 0.001 (so the share used stays finite)")]
+    overage_price: NonNegative | None = Field(default=None, description="price per unit beyond the limit, per billing "
+                                              "period, in the contract's currency (when the plan charges for overage)")
 
 
 class Contact(_Model):

@@ -375,6 +375,16 @@ def _requested_amount(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
     return _money(facts, facts.snapshot.contract.price * asked / 100)
 
 
+def _upgrade_saving_note(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
+    overage, saving = facts.signals.get("overage_cost"), facts.signals.get("upgrade_saving")
+    if not isinstance(overage, float) or overage <= 0:
+        return ""
+    locale = facts.voice.locale
+    if isinstance(saving, float) and saving > 0:
+        return message("upgrade_saves", locale, overage=_money(facts, overage), saving=_money(facts, saving))
+    return message("overage_costs", locale, overage=_money(facts, overage))
+
+
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     """A placeholder a template can use besides the signals: what it becomes, and how it is filled."""
@@ -418,6 +428,9 @@ CONTEXT_PLACEHOLDERS: Mapping[str, Placeholder] = {
                          lambda w, f, s: _money(f, f.snapshot.contract.price)),
     "discount_requested_amount": Placeholder("what the asked discount costs per billing period: 40 000 ₸ в месяц",
                                              _requested_amount),
+    "upgrade_saving_note": Placeholder(
+        "when the snapshot has the prices and the limit is exceeded: what the overage costs and what upgrading now "
+        "saves, as a sentence starting with a space; nothing otherwise", _upgrade_saving_note),
     "contract_period": Placeholder("the contract's term as a period: год / квартал / месяц; year / quarter / month",
                                    lambda w, f, s: message(f"period_{f.snapshot.contract.term}", f.voice.locale)),
     "contract_period_genitive": Placeholder("the same in the genitive case (ru: итоги года / квартала); other languages: "

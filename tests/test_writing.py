@@ -27,6 +27,8 @@ def test_every_context_placeholder_reads_as_words_in_a_rule_text(tmp_path: objec
         encoding="utf-8")
     snap = nba.AccountSnapshot.model_validate(merge(BASE_KZ, {
         "account": {"locale": locale},
+        "contract": {"upgrade_price": 250000},
+        "limits": [{"resource": "seats", "used": 58, "limit": 50, "overage_price": 10000}],
         "requests": [{"kind": "discount", "at": "2025-03-28T12:00:00+05:00", "contact_id": "c1", "percent": 20}],
         "tickets": [{"id": "t-9", "opened_at": "2025-03-28T10:00:00+05:00", "contact_id": "c1",
                      "subject": "Как выгрузить всю базу клиентов в Excel?"}],
@@ -39,6 +41,8 @@ def test_every_context_placeholder_reads_as_words_in_a_rule_text(tmp_path: objec
     if locale == "ru":
         assert values["price"] == "200\xa0000\xa0₸ в месяц" and values["discount_requested_amount"] == "40\xa0000\xa0₸ в месяц"
         assert values["contract_period_genitive"] == "года"
+        assert values["upgrade_saving_note"] == (" Превышение лимита обходится в 80\xa0000\xa0₸ в месяц; переход на старший "
+                                                 "тариф сейчас сэкономит 30\xa0000\xa0₸ в месяц.")
 
 
 def test_one_instant_reads_in_each_zone_s_own_time() -> None:
