@@ -110,7 +110,10 @@ class ActionWriter:
             phrase = DAY_PHRASES.get(name)
             if phrase is not None:  # {x_words}, {x_ago}: the day count in words, plural forms by the language
                 count = signals.get(phrase[0])
-                out[name] = days_phrase(int(count), phrase[1], voice.locale) if isinstance(count, float) else "—"
+                if isinstance(count, float):
+                    out[name] = days_phrase(int(count), phrase[1], voice.locale)
+                else:  # nothing on record: "no touch for as long as we have records", not "no touch for —"
+                    out[name] = message("days_unknown", voice.locale) if phrase[1] == "words" else "—"
                 continue
             if name in SIGNAL_PHRASES:
                 out[name] = self._signal_phrase(name, signals, voice.locale)

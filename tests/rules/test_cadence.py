@@ -71,3 +71,11 @@ def test_an_escalation_replaces_routine_touches(engine: nba.Engine, kz: Build) -
     held = {s.rule: s.reason for s in decision.suppressed}
     assert held["cadence/quarterly_touch"] == "эскалация заменяет плановые контакты"
     assert held["cadence/detractor_follow_up"] == "эскалация заменяет плановые контакты"
+
+
+def test_a_key_account_never_touched_reads_as_such(kz: Build) -> None:
+    snap = kz(account={"segment": "key", "locale": "en"}, touches=[])
+    decision = nba.Engine.default().evaluate(snap, as_of=almaty(2025, 3, 31, 9))
+    touch = next(a for a in decision.actions
+                 if a.rule == "cadence/quarterly_touch" or "cadence/quarterly_touch" in a.merged_rules)
+    assert "key account, no touch for as long as we have records" in touch.reasons
