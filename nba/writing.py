@@ -249,6 +249,9 @@ class Draft:
             ticket = _ticket_of(self.facts.snapshot, self.contact.id)
             if ticket is not None:  # nothing to act on without a name: say whose it is and to find out first
                 notes = [*(notes or []), message("unnamed_note", self.facts.voice.locale, ticket=ticket)]
+        if self.owner is None:  # nobody on the account's team has the role: say so, or the work sits unseen
+            locale = self.facts.voice.locale
+            notes = [*(notes or []), message("unassigned_note", locale, role=message(f"role_{self.role}", locale))]
         return NextAction(
             id=self.id,
             rule=self.rule.id,

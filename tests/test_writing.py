@@ -56,3 +56,19 @@ def test_one_instant_reads_in_each_zone_s_own_time() -> None:
 
 def test_templates_keep_literal_braces_and_dash_unknown_values() -> None:
     assert render("{{note}} {contact}: {missing}", {"contact": "Мария"}) == "{note} Мария: —"
+
+
+@pytest.mark.parametrize(("locale", "note"), [
+    ("ru", "без ответственного: в команде клиента нет роли «руководитель отдела клиентского успеха» — назначьте человека"),
+    ("en", "unassigned: nobody on the account's team is the head of customer success — assign someone"),
+])
+def test_work_nobody_on_the_team_can_take_says_so_in_the_action(locale: str, note: str) -> None:
+    snap = nba.AccountSnapshot.model_validate(merge(BASE_KZ, {
+        "account": {"locale": locale, "team": [{"name": "Daniyar Omarov", "role": "account_manager"}]},
+        "requests": [{"kind": "discount", "at": "2025-03-28T12:00:00+05:00", "contact_id": "c1", "percent": 20}],
+    }))
+    decision = nba.Engine.default().evaluate(snap, as_of=dt.datetime(2025, 3, 31, 9, tzinfo=ZoneInfo("Asia/Almaty")))
+    approval = next(a for a in decision.actions if a.rule == "discount_request/request_approval")
+    assert approval.owner is None and approval.notes == [note]
+    assigned = [a for a in decision.actions if a.owner is not None]
+    assert assigned and all(not any("unassigned" in n or "без ответственного" in n for n in a.notes) for a in assigned)

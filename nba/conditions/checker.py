@@ -91,9 +91,17 @@ def _compare(node: Compare, symbols: Symbols, used: set[str]) -> str:
         for item in node.right.items:
             _same_type(node, left, item, symbols)
         return "bool"
+    if isinstance(node.right, Name) and node.right.name not in symbols and left == "text" and isinstance(node.left, Name):
+        # `contract_status == active`: a word meant as text, not a signal.
+        raise ConditionError(f"`{node.right.name}` is not a signal", node.right.start,
+                             f'to compare with the text, put it in quotes: {node.left.name} {node.op} "{node.right.name}"')
     right = _type(node.right, symbols, used)
     if node.op in _ORDERING and (left != "number" or right != "number"):
         bad = node.left if left != "number" else node.right
+        if _quoted_number(bad):
+            assert isinstance(bad, Literal)
+            raise ConditionError(f"`{node.op}` compares numbers, but {_show(bad)} is a text in quotes", bad.start,
+                                 f"remove the quotes: {bad.value}")
         raise ConditionError(f"`{node.op}` compares numbers, but this is a {_describe(_type(bad, symbols, set()))}", bad.start,
                              "use == or != for texts")
     if isinstance(node.right, Literal):
@@ -112,6 +120,8 @@ def _same_type(node: Compare, kind: str, literal: Literal, symbols: Symbols, oth
     if lit_kind != kind:
         what = f"`{side.name}`" if isinstance(side, Name) else "the left side"
         hint = 'put texts in quotes: segment == "key"' if kind == "text" else None
+        if kind == "number" and _quoted_number(literal):
+            hint = f"remove the quotes: {literal.value}"
         raise ConditionError(f"{what} is a {_describe(kind)}, it cannot be compared with the {_describe(lit_kind)} {_show(literal)}",
                              literal.start, hint)
     if isinstance(side, Name) and isinstance(literal.value, str):
@@ -120,6 +130,17 @@ def _same_type(node: Compare, kind: str, literal: Literal, symbols: Symbols, oth
             close = suggest(literal.value, allowed)
             hint = f"did you mean \"{close}\"?" if close else "allowed: " + ", ".join(allowed)
             raise ConditionError(f"`{side.name}` is never {_show(literal)}", literal.start, hint)
+
+
+def _quoted_number(node: Node) -> bool:
+    """Whether `node` is a number written in quotes ("60")."""
+    if not isinstance(node, Literal) or not isinstance(node.value, str):
+        return False
+    try:
+        float(node.value)
+    except ValueError:
+        return False
+    return True
 
 
 def _show(literal: Literal) -> str:
