@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .episodes import EPISODE_PARTS, EpisodePart
     from .explain import Explanation, MeasureTrace, RuleTrace
     from .lifecycle import OVERDUE_ESCALATION, history_from
+    from .output import actions_frame
     from .signals import CATALOGUE as SIGNALS
     from .signals import SignalSpec
     from .snapshot import AccountSnapshot, HistoryEntry
@@ -41,6 +42,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "RuleTrace": (".explain", "RuleTrace"),
     "OVERDUE_ESCALATION": (".lifecycle", "OVERDUE_ESCALATION"),
     "history_from": (".lifecycle", "history_from"),
+    "actions_frame": (".output", "actions_frame"),
     "SIGNALS": (".signals", "CATALOGUE"),
     "SignalSpec": (".signals", "SignalSpec"),
     "AccountSnapshot": (".snapshot", "AccountSnapshot"),
@@ -93,4 +95,5 @@ __all__ = [
     "SIGNALS",
     "SignalSpec",
     "__version__",
+    "actions_frame",
 ]

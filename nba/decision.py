@@ -21,6 +21,8 @@ class ContactRef(_Model):
 
     id: str
     name: str | None = None
+    email: str | None = Field(default=None, description="the contact's e-mail, when the snapshot has it")
+    phone: str | None = Field(default=None, description="the contact's phone, when the snapshot has it")
 
 
 class NextAction(_Model):

@@ -409,6 +409,8 @@ def _pick_contact(picks: Sequence[str], snapshot: AccountSnapshot, signals: Mapp
             zone = snapshot.account.zone
             contact_id = max(replied, key=lambda c: (aware(c.last_reply_at, zone), c.id)).id if replied else None
         if isinstance(contact_id, str):
-            name = next((c.name for c in snapshot.contacts if c.id == contact_id), None)
-            return ContactRef(id=contact_id, name=name)
+            known = next((c for c in snapshot.contacts if c.id == contact_id), None)
+            if known is None:
+                return ContactRef(id=contact_id)
+            return ContactRef(id=contact_id, name=known.name, email=known.email, phone=known.phone)
     return None

@@ -23,11 +23,14 @@ from .errors import InputError
 from .messages import message, value_words
 
 if TYPE_CHECKING:
+    import pandas  # type: ignore[import-not-found,unused-ignore]  # optional: nba[dask] brings it
+
     from .capacity import AccountPlace
+    from .snapshot import AccountSnapshot
 
 CSV_COLUMNS = ("account_id", "action_id", "rule", "kind", "due", "owner_role", "owner", "contact_id", "contact_name",
                "priority", "title", "text", "reasons", "merged_rules", "notes", "risk_level", "renewal_stage",
-               "status", "account_name", "timezone", "due_utc")
+               "status", "account_name", "timezone", "due_utc", "contact_email", "contact_phone")
 _MINUTES = {"call": 30, "offer": 30, "meeting": 60, "email": 15, "task": 30, "escalation": 60}
 #: A cell a spreadsheet would read as a formula starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -124,15 +127,46 @@ class CsvRows:
 
     def write(self, d: Decision, place: AccountPlace | None = None) -> None:
         """The rows of one decision (`place` adds the account's name and time zone)."""
-        for a in d.actions:
-            row: list[object] = [
-                d.account_id, a.id, a.rule, a.kind, a.due.isoformat(), a.owner_role, a.owner or "",
-                a.contact.id if a.contact else "", (a.contact.name or "") if a.contact else "", a.priority,
-                a.title, a.text, "; ".join(a.reasons), " ".join(a.merged_rules), "; ".join(a.notes),
-                d.risk.level, d.renewal.stage, a.status, place.name if place else "", place.timezone if place else "",
-                a.due.astimezone(dt.timezone.utc).isoformat(),
-            ]
+        for row in action_rows(d, place.name if place else "", place.timezone if place else None):
             self._writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+
+
+def action_rows(d: Decision, account_name: str = "", timezone: str | None = None) -> list[tuple[object, ...]]:
+    """One row per action of the decision, in the order of `CSV_COLUMNS` (the time zone defaults to the due's own)."""
+    rows: list[tuple[object, ...]] = []
+    for a in d.actions:
+        zone = timezone if timezone is not None else str(getattr(a.due.tzinfo, "key", "") or "")
+        rows.append((
+            d.account_id, a.id, a.rule, a.kind, a.due.isoformat(), a.owner_role, a.owner or "",
+            a.contact.id if a.contact else "", (a.contact.name or "") if a.contact else "", a.priority,
+            a.title, a.text, "; ".join(a.reasons), " ".join(a.merged_rules), "; ".join(a.notes),
+            d.risk.level, d.renewal.stage, a.status, account_name, zone, a.due.astimezone(dt.timezone.utc).isoformat(),
+            (a.contact.email or "") if a.contact else "", (a.contact.phone or "") if a.contact else "",
+        ))
+    return rows
+
+
+def actions_frame(decisions: Iterable[Decision], snapshots: Iterable[AccountSnapshot] | None = None) -> pandas.DataFrame:
+    """One row per action of every decision, as a pandas DataFrame with the CSV's columns (pandas is optional).
+
+    `snapshots`, in the same order as `decisions`, add each account's name and time zone; without them the
+    time zone is the due's own. `due_utc` is a timestamp (UTC); `due` stays the local time with its offset, as
+    in the CSV.
+    """
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("nba.actions_frame needs pandas: pip install pandas (or nba[dask], which brings it)") from None
+    rows: list[tuple[object, ...]] = []
+    if snapshots is None:
+        for d in decisions:
+            rows += action_rows(d)
+    else:
+        for d, snap in zip(decisions, snapshots, strict=True):
+            rows += action_rows(d, snap.account.name, snap.account.timezone)
+    frame = pandas.DataFrame.from_records(rows, columns=list(CSV_COLUMNS))
+    frame["due_utc"] = pandas.to_datetime(frame["due_utc"], utc=True)
+    return frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ def test_python_examples_run(where: str, code: str, tmp_path: Path) -> None:
         pytest.importorskip("dask.distributed", reason="the dask extra is not installed: pip install 'nba[dask]'")
     if "durable" in code:
         pytest.importorskip("durable.engine", reason="the durable extra is not installed: pip install 'nba[durable]'")
+    if "actions_frame" in code:
+        pytest.importorskip("pandas", reason="actions_frame needs pandas: pip install pandas (or 'nba[dask]')")
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": ""}

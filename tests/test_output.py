@@ -4,6 +4,7 @@ and a record that fails in evaluation does not abort the book."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import icalendar
 import pytest
 from helpers import BASE_KZ, EXAMPLES, merge
 
+import nba
 from nba.cli import main
 
 AS_OF = "2025-03-31T09:00:00+05:00"
@@ -144,3 +146,39 @@ def test_a_record_that_cannot_be_evaluated_is_skipped_and_the_others_are_written
         assert f"book.jsonl:{line}" in err
     assert "unknown locale 'zz'" in err and "unknown time zone 'localtime'" in err
     assert "4 bad records skipped" in stdout
+
+
+def test_one_row_per_action_as_a_data_frame() -> None:
+    pandas = pytest.importorskip("pandas", reason="actions_frame needs pandas (nba[dask] brings it)")
+    from nba.output import CSV_COLUMNS
+
+    snapshots = [nba.AccountSnapshot.model_validate(export_account(i, "Ainur Bekova")) for i in range(3)]
+    engine = nba.Engine.default()
+    decisions = [engine.evaluate(s, as_of=dt.datetime.fromisoformat(AS_OF)) for s in snapshots]
+    frame = nba.actions_frame(decisions, snapshots)
+    assert list(frame.columns) == list(CSV_COLUMNS)
+    assert len(frame) == sum(len(d.actions) for d in decisions) > 0
+    assert set(frame["account_name"]) == {s.account.name for s in snapshots}
+    assert set(frame["timezone"]) == {"Asia/Almaty"}
+    assert str(frame["due_utc"].dtype).startswith("datetime64") and str(frame["due_utc"].dt.tz) == "UTC"
+    first = decisions[0].actions[0]
+    row = frame[frame["action_id"] == first.id].iloc[0]
+    assert row["due_utc"] == pandas.Timestamp(first.due)
+    assert first.contact is not None and row["contact_name"] == first.contact.name
+    # Without snapshots: the time zone is the due's own, the name is blank.
+    bare = nba.actions_frame(decisions)
+    assert set(bare["timezone"]) == {"Asia/Almaty"} and set(bare["account_name"]) == {""}
+
+
+def test_the_csv_has_the_columns_people_look_for(tmp_path: Path) -> None:
+    account = export_account(1, "Ainur Bekova")
+    account["contacts"][0].update({"email": "almat@vostok.kz", "phone": "+7 701 555 12 34"})
+    book = write_book(tmp_path / "book.jsonl", [account])
+    out = tmp_path / "actions.csv"
+    code, _, err = run_cli("evaluate-portfolio", str(book), "--as-of", AS_OF, "--format", "csv", "--out", str(out))
+    assert code == 0, err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    call = next(r for r in rows if r["rule"] == "data_export/clarify_export_purpose")
+    assert (call["account_name"], call["timezone"], call["contact_email"], call["contact_phone"]) == (
+        "TOO Vostok", "Asia/Almaty", "almat@vostok.kz", "'+7 701 555 12 34")  # a leading + is neutralised for spreadsheets
+    assert call["due"] == "2025-03-31T10:00:00+05:00" and call["due_utc"] == "2025-03-31T05:00:00+00:00"

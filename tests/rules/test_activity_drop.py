@@ -20,7 +20,7 @@ def test_a_halved_month_books_a_call_on_monday(pack_engine: Callable[[str], nba.
     (action,) = [a for a in engine.evaluate(snap, as_of=AS_OF).actions if a.rule == "activity_drop/usage_audit_call"]
     assert action.kind == "call"
     assert action.due.isoformat() == "2025-04-07T10:00:00+05:00"
-    assert action.contact == nba.ContactRef(id="c1", name="Алмат Сейткали")
+    assert action.contact == nba.ContactRef(id="c1", name="Алмат Сейткали", email="almat@example.kz")  # how to reach them
     assert action.text.startswith("Позвонить Алмату Сейткали (TOO Vostok) в понедельник 7 апреля в 10:00: активность упала на 51% за 30 дней по 31 марта 2025\u202fг.")
     assert "аудит использования" in action.text
     assert action.reasons == ["активность упала на 51% за 30 дней по 31 марта 2025\u202fг."]
