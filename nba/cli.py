@@ -316,7 +316,7 @@ def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
             continue
         report.add(record.snapshot, engine.evaluate(record.snapshot, as_of=as_of))
     if args.chart:
-        write_atomically(Path(args.chart), report.chart_svg())
+        write_atomically(Path(args.chart), report.chart_svg(args.chart_by, args.currency))
     if args.format == "json":
         stdout.write(json.dumps(report.metrics(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -451,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     rp.add_argument("--format", choices=("table", "json"), default="table")
     rp.add_argument("--chart", help="write an SVG chart of the pipeline's risk by renewal month")
+    rp.add_argument("--chart-by", choices=("accounts", "value"), default="accounts",
+                    help="count accounts, or sum their annual contract value (the value at risk); default: accounts")
+    rp.add_argument("--currency", help="with --chart-by value: the currency to chart (default: the one with the most value)")
     rp.set_defaults(handler=cmd_report)
 
     le = sub.add_parser("ledger", help="the action ledger: list open actions, close one, import a CRM's updates")

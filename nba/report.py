@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -11,7 +12,6 @@ from typing import Any
 from .decision import Decision
 from .snapshot import AccountSnapshot
 
-_PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
 _COLOURS = {"green": "#3a9d5d", "yellow": "#e0b030", "red": "#d0463c"}
 _DONE = ("renewed", "cancelled", "churned")
 
@@ -40,6 +40,9 @@ class Report:
     arr_now: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     arr_kept: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     by_month: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # currency -> renewal month -> risk level -> annual contract value
+    value_by_month: dict[str, dict[str, dict[str, float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(float))))
     per_owner_week: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, snapshot: AccountSnapshot, decision: Decision) -> None:
@@ -49,7 +52,7 @@ class Report:
         self.as_of = today
         self.accounts += 1
         self.risk[decision.risk.level] += 1
-        annual = contract.price * _PERIODS_PER_YEAR[contract.billing_period]
+        annual = contract.annual_value
         currency = contract.currency
         ended_this_year = contract.end_date <= today and (today - contract.end_date).days <= 365
         if ended_this_year and (contract.status in _DONE or contract.status == "active"):
@@ -68,7 +71,9 @@ class Report:
             self.pipeline[currency] += annual
             if decision.risk.level == "red":
                 self.pipeline_red[currency] += annual
-            self.by_month[decision.renewal.end_date.strftime("%Y-%m")][decision.risk.level] += 1
+            month = decision.renewal.end_date.strftime("%Y-%m")
+            self.by_month[month][decision.risk.level] += 1
+            self.value_by_month[currency][month][decision.risk.level] += annual
         if revenue is not None and revenue.arr_year_ago:
             lost = contract.status in ("cancelled", "churned")
             now = 0.0 if lost else (revenue.arr if revenue.arr is not None else annual)
@@ -125,27 +130,73 @@ class Report:
         lines += [f"  {row['owner']:<28} {row['week']}  {row['actions']}" for row in m["actions_per_owner_week"]]
         return "\n".join(lines) + "\n"
 
-    def chart_svg(self) -> str:
-        """A stacked bar chart of the pipeline's risk levels by renewal month, as SVG."""
-        months = sorted(self.by_month)
-        width, height, left, bottom, bar = max(320, 60 + 48 * len(months)), 260, 40, 40, 32
-        top = max((sum(self.by_month[m].values()) for m in months), default=1) or 1
-        scale = (height - bottom - 30) / top
+    def chart_svg(self, by: str = "accounts", currency: str | None = None) -> str:
+        """A stacked bar chart of the renewal pipeline by month and risk level, as SVG, with a y-axis and the
+        numbers on the bars: `by` "accounts" counts accounts; "value" sums their annual contract value in
+        `currency` (default: the currency with the most value in the pipeline), the value at risk."""
+        if by == "value":
+            currency = currency or max(self.value_by_month, key=lambda c: (sum(sum(m.values()) for m in
+                                                                           self.value_by_month[c].values()), c),
+                                       default="")
+            data: dict[str, dict[str, float]] = {m: dict(v) for m, v in self.value_by_month.get(currency, {}).items()}
+            title = f"Renewal pipeline: annual contract value ({currency}) by renewal month and risk"
+            axis = f"annual value, {currency}"
+        else:
+            data = {m: {k: float(v) for k, v in c.items()} for m, c in self.by_month.items()}
+            title = "Renewal pipeline: accounts by renewal month and risk"
+            axis = "accounts"
+        months = sorted(data)
+        left, bottom, top_pad, bar, step = 78, 40, 40, 32, 48
+        width, height = max(360, left + 20 + step * len(months)), 300
+        highest = max((sum(data[m].values()) for m in months), default=0.0)
+        ticks = _ticks(highest)
+        ceiling = ticks[-1] if ticks[-1] > 0 else 1.0
+        scale = (height - bottom - top_pad) / ceiling
+        base = height - bottom
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-                 f'<text x="{left}" y="16" font-size="13">Renewal pipeline by month and risk</text>',
-                 f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#444"/>']
+                 f'<text x="{left}" y="16" font-size="13">{escape(title)}</text>',
+                 f'<text x="12" y="{top_pad - 8}" font-size="10">{escape(axis)}</text>',
+                 f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#444"/>',
+                 f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{base}" stroke="#444"/>']
+        for tick in ticks:
+            y = base - tick * scale
+            parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>'
+                         f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_amount(tick)}</text>')
         for i, month in enumerate(months):
-            x, y = left + 10 + i * 48, float(height - bottom)
+            x, y = left + 10 + i * step, float(base)
             for level in ("green", "yellow", "red"):
-                count = self.by_month[month][level]
-                if count:
-                    h = count * scale
+                amount = data[month].get(level, 0.0)
+                if amount:
+                    h = amount * scale
                     y -= h
                     parts.append(f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{_COLOURS[level]}">'
-                                 f"<title>{escape(month)} {level}: {count}</title></rect>")
-            parts.append(f'<text x="{x + bar / 2}" y="{height - bottom + 14}" text-anchor="middle">{escape(month)}</text>')
+                                 f"<title>{escape(month)} {level}: {_amount(amount)}</title></rect>")
+                    if h >= 12:  # the number inside its segment when it fits
+                        parts.append(f'<text x="{x + bar / 2}" y="{y + h / 2 + 4:.1f}" text-anchor="middle" '
+                                     f'fill="#fff">{_amount(amount)}</text>')
+            total = sum(data[month].values())
+            parts.append(f'<text x="{x + bar / 2}" y="{y - 4:.1f}" text-anchor="middle">{_amount(total)}</text>')
+            parts.append(f'<text x="{x + bar / 2}" y="{base + 14}" text-anchor="middle">{escape(month)}</text>')
         for i, level in enumerate(("green", "yellow", "red")):
             parts.append(f'<rect x="{left + i * 70}" y="{height - 14}" width="10" height="10" fill="{_COLOURS[level]}"/>'
                          f'<text x="{left + 14 + i * 70}" y="{height - 5}">{level}</text>')
         parts.append("</svg>")
         return "\n".join(parts) + "\n"
+
+
+def _ticks(highest: float) -> list[float]:
+    """Round tick values from 0 to at least `highest` (4-6 steps of 1, 2 or 5 times a power of ten)."""
+    if highest <= 0:
+        return [0.0, 1.0]
+    raw = highest / 5
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    count = math.ceil(highest / step)
+    return [step * k for k in range(count + 1)]
+
+
+def _amount(value: float) -> str:
+    """A count or an amount as a short label: 7, 2,400, 1.2M."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    return f"{value:,.0f}"

@@ -172,7 +172,6 @@ def local_date(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
     return moment.astimezone(zone).date()
 
 
-_PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
 _ALL_UNKNOWN: dict[str, SignalValue] = dict.fromkeys(s.name for s in SNAPSHOT_SIGNALS)  # copied, never changed
 
 
@@ -192,7 +191,7 @@ def compute_signals(snapshot: AccountSnapshot, as_of: dt.datetime) -> dict[str, 
     out["plan"] = contract.plan
     out["country"] = snapshot.account.country
     out["contract_price"] = float(contract.price)
-    out["annual_contract_value"] = float(contract.price) * _PERIODS_PER_YEAR[contract.billing_period]
+    out["annual_contract_value"] = contract.annual_value
     out["current_discount_pct"] = float(contract.discount_percent)
     if snapshot.revenue is not None and snapshot.revenue.ltv is not None:
         out["ltv"] = float(snapshot.revenue.ltv)

@@ -40,6 +40,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+#: Billing periods in a year, for a contract's annual value.
+_PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
+
 #: Zone names that mean "whatever the host is set to": a decision must not depend on the machine.
 _HOST_RELATIVE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
@@ -154,6 +157,11 @@ class Contract(_Model):
     renewed_until: dt.date | None = Field(default=None, description="for a renewed contract: the end of the new period")
     churn_reason: ChurnReason | None = Field(default=None, description="for a cancelled or churned contract: why")
     was_red: bool | None = Field(default=None, description="whether the account was at red risk during this renewal cycle")
+
+    @property
+    def annual_value(self) -> float:
+        """The price per year: the price per billing period times the periods in a year."""
+        return float(self.price) * _PERIODS_PER_YEAR[self.billing_period]
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Contract:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import pytest
 from helpers import BASE_KZ, EXAMPLES, almaty, merge
 
 import nba
@@ -178,6 +179,32 @@ def test_report_formulas_on_a_hand_checked_portfolio(engine: nba.Engine) -> None
     assert m["churn_reasons"] == {"competitor": 1}
     svg = report.chart_svg()
     assert svg.startswith("<svg") and "2025-08" in svg and "red: 1" in svg
+    _check_chart(svg, "accounts", {"2025-06": 1, "2025-08": 1, "2025-09": 1})
+    # The value view sums annual contract values: the value at risk, in the pipeline's currency.
+    _check_chart(report.chart_svg("value"), "annual contract value (KZT)", {"2025-06": 1_000_000, "2025-08": 1_000_000,
+                                                                           "2025-09": 3_000_000})
+
+
+def _check_chart(svg: str, counts: str, totals: dict[str, float]) -> None:
+    """The chart says what it counts, has a y-axis with round ticks, and prints every bar's total over it."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text or "" for t in root.iter(f"{ns}text")]
+    assert any(counts in t for t in texts), texts[:3]
+    lines = [line.attrib for line in root.iter(f"{ns}line")]
+    assert any(a["x1"] == a["x2"] for a in lines), "no y-axis"
+    labels = [float(t.replace(",", "").removesuffix("M")) * (1_000_000 if t.endswith("M") else 1)
+              for t in texts if t and t.replace(",", "").replace(".", "").removesuffix("M").isdigit()]
+    assert 0 in labels
+    for month, total in totals.items():
+        x = next(float(t.attrib["x"]) for t in root.iter(f"{ns}text") if t.text == month)
+        above = [t for t in root.iter(f"{ns}text") if float(t.attrib["x"]) == x and t.text != month
+                 and t.attrib.get("fill") != "#fff"]
+        shown = above[0].text or ""
+        value = float(shown.replace(",", "").removesuffix("M")) * (1_000_000 if shown.endswith("M") else 1)
+        assert value == pytest.approx(total, rel=0.01), (month, shown)
 
 
 def test_a_discount_answer_moved_by_capacity_gets_its_pay_by_date_counted_again(engine: nba.Engine, kz: Build) -> None:
