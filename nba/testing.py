@@ -18,6 +18,7 @@ exist (mostly), usage series of daily, weekly or monthly granularity.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,11 @@ from .vocab import ACTION_KINDS, BILLING_PERIODS, CONTRACT_STATUSES, OWNER_ROLES
 
 __all__ = [
     "PLACES",
+    "OWNERS",
     "snapshot_dicts",
     "snapshots",
+    "snapshots_with_as_of",
+    "books",
     "as_of_datetimes",
     "usage_series",
     "conditions",
@@ -56,10 +60,31 @@ _LAST = ("Сейткали", "Громов", "Иванова", "Ержанова
 _SUBJECTS = ("Как выгрузить всю базу клиентов в Excel?", "Экспорт сделок в CSV", "How do I export all data?",
              "Не приходит счёт", "Login is slow", "Добавить пользователя", "Вопрос по интеграции")
 _DEFAULT_TODAY = dt.date(2025, 3, 31)
+#: The people on our side the strategies draw as owners and team members, with the role they usually have.
+OWNERS: tuple[tuple[str, str], ...] = (
+    ("Ainur Bekova", "csm"), ("Daniyar Omarov", "account_manager"), ("Gulnara Akhmetova", "head_of_cs"),
+    ("Ирина Соколова", "csm"), ("Jonas Weber", "account_manager"), ("Emily Carter", "csm"), ("Nurlan Abenov", "ceo"),
+)
+_RENEWAL_STAGES = ("not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed")
 
 
 def _iso(day: dt.date, hour: int = 10) -> str:
     return f"{day.isoformat()}T{hour:02d}:00:00"
+
+
+@lru_cache(maxsize=256)
+def _days_to_end_in_stage(term: str, stage: str, today: dt.date) -> tuple[int, ...]:
+    """The days to the contract's end that put an active contract of `term` in `stage` (default renewal settings)."""
+    from .packs.model import RenewalSettings
+    from .renewal import RenewalTerms, renewal_status
+
+    settings = RenewalSettings()
+    found = []
+    for days in range(-60, 1200):
+        terms = RenewalTerms(term, "active", today + dt.timedelta(days=days), None)  # type: ignore[arg-type]
+        if renewal_status(terms, today, settings)[0].stage == stage:
+            found.append(days)
+    return tuple(found)
 
 
 @st.composite
@@ -67,21 +92,32 @@ def usage_series(draw: st.DrawFn, *, today: dt.date = _DEFAULT_TODAY, granularit
                  drop_pct: float | None = None, days: int = 120) -> list[dict[str, Any]]:
     """Usage periods ending around `today`, of one granularity (day, week, month; drawn when None).
 
-    `drop_pct` makes activity of the last 30 days that much lower than before (e.g. 50 for a halving).
+    `drop_pct` makes activity of the last 30 days exactly that much lower than the 30 days before (e.g. 50
+    for a halving; whole percents come out exact for every granularity): periods are cut at the 30- and
+    60-day edges the activity signals compare, so a week never straddles them.
+
+        >>> from hypothesis import given
+        >>> @given(usage_series(granularity="week", drop_pct=40))
+        ... def test(usage): ...
     """
     step = {"day": 1, "week": 7, "month": 30}[granularity] if granularity else draw(st.sampled_from([1, 7, 30]))
-    base = draw(st.integers(min_value=20, max_value=3000))
+    base = 100 * draw(st.integers(min_value=1, max_value=30))  # sessions a day: whole after any whole-percent drop
     drop = drop_pct if drop_pct is not None else draw(st.sampled_from([0.0, 0.0, 10.0, 30.0, 60.0, -40.0]))
-    periods = max(2, days // step)
     end = today - dt.timedelta(days=draw(st.integers(min_value=0, max_value=3)))
+    first = end - dt.timedelta(days=max(days, 2 * step) - 1)
+    edges = {end - dt.timedelta(days=n) for n in (29, 59, 119)}  # first days of the windows the signals compare
     out = []
-    for index in range(periods):
-        start = end - dt.timedelta(days=(periods - index) * step - 1)
-        finish = start + dt.timedelta(days=step - 1)
+    start = first
+    while start <= end:
+        finish = min(start + dt.timedelta(days=step - 1), end)
+        cut = [e - dt.timedelta(days=1) for e in edges if start < e <= finish]
+        finish = min(cut) if cut else finish
+        length = (finish - start).days + 1
         recent = (end - finish).days < 30
         level = base * (1 - drop / 100) if recent else base
         out.append({"period_start": start.isoformat(), "period_end": finish.isoformat(),
-                    "sessions": max(0, int(level * step)), "active_users": max(0, int(level / 20))})
+                    "sessions": max(0, round(level * length)), "active_users": max(0, round(level / 20))})
+        start = finish + dt.timedelta(days=1)
     return out
 
 
@@ -97,49 +133,104 @@ def snapshot_dicts(
     new_contact: bool | None = None,
     near_limit: bool | None = None,
     status: str | None = None,
+    risk: str | None = None,
+    health: float | None = None,
+    nps: int | None = None,
+    segment: str | None = None,
+    term: str | None = None,
+    days_to_end: int | None = None,
+    renewal_stage: str | None = None,
+    touches: int | None = None,
+    last_touch_days: int | None = None,
+    team: tuple[str, ...] | None = None,
+    owner: str | None = None,
+    account_id: str | None = None,
+    latest_hour: int = 23,
 ) -> dict[str, Any]:
     """A valid snapshot as JSON-ready data (mutate it, dump it, or validate it yourself).
 
     Knobs force a signal on (True) or off (False): `activity_drop` (a 40-80% drop over the last month),
     `discount_ask` (True, or the percent asked), `export_request`, `new_contact` (a new person writes
     while the primary is silent), `near_limit` (a plan limit 85%+ used). `status` fixes the contract status.
+
+    Values: `risk` ("green", "yellow", "red": inputs that give that tier under the shipped risk pack),
+    `health` (0-100) and `nps` (0-10), `segment`, `term`, `days_to_end` (days from `today` to the contract's
+    end) or `renewal_stage` (a stage of the default renewal settings, `renewed` and `closed` included),
+    `touches` (how many) and `last_touch_days` (days since the latest one), `team` (the roles of the people
+    on the account's team besides its owner), `owner` (the owner's name; drawn from `OWNERS` when None)
+    and `account_id`. Nothing happens on `today` after `latest_hour` o'clock (local), so an as-of at that
+    hour sees every event (see `snapshots_with_as_of`).
     """
+    if risk is not None and risk not in ("green", "yellow", "red"):
+        raise ValueError(f"risk must be green, yellow or red, not {risk!r}")
+    if renewal_stage is not None and renewal_stage not in _RENEWAL_STAGES:
+        raise ValueError(f"renewal_stage must be one of {', '.join(_RENEWAL_STAGES)}, not {renewal_stage!r}")
+
+    def at(days_ago: int, hour: int) -> str:
+        """A local moment `days_ago` before `today`, never after `latest_hour` on `today` itself."""
+        if days_ago <= 0 and hour > latest_hour:
+            return _iso(today - dt.timedelta(days=1), hour) if latest_hour < 0 else _iso(today, max(latest_hour, 0))
+        return _iso(today - dt.timedelta(days=max(days_ago, 0)), hour)
+
+    if risk == "green":  # nothing the scorecard counts
+        activity_drop, export_request = (False if activity_drop is None else activity_drop), False
+        health, nps = (health if health is not None else float(draw(st.integers(60, 100)))), (nps if nps is not None else draw(st.integers(7, 10)))
+        new_contact = False if new_contact is None else new_contact
+    elif risk == "yellow":  # a steep drop (30 points) and nothing else
+        activity_drop, export_request, new_contact = True, False, False
+        health, nps = (health if health is not None else float(draw(st.integers(60, 100)))), (nps if nps is not None else draw(st.integers(7, 10)))
+    elif risk == "red":  # a steep drop, poor health and a detractor: 65 points at least
+        activity_drop = True
+        health, nps = (health if health is not None else float(draw(st.integers(0, 40)))), (nps if nps is not None else draw(st.integers(0, 5)))
     country, zone, locale, currency = draw(st.sampled_from(places))
-    term = draw(st.sampled_from(TERMS))
+    term = term or draw(st.sampled_from(TERMS))
     length = {"monthly": 30, "quarterly": 91, "annual": 365, "multi_year": 1095}[term]
-    end = today + dt.timedelta(days=draw(st.integers(min_value=-30, max_value=length)))
+    if renewal_stage in ("renewed", "closed"):
+        status = "renewed" if renewal_stage == "renewed" else draw(st.sampled_from(["cancelled", "churned"]))
+        days_to_end = days_to_end if days_to_end is not None else draw(st.integers(-25, -1))
+    elif renewal_stage is not None:
+        status = "active"
+        days_to_end = draw(st.sampled_from(_days_to_end_in_stage(term, renewal_stage, today)))
+    elif risk in ("green", "yellow") and days_to_end is None:
+        days_to_end = draw(st.integers(max(61, length // 2), max(61, length)))  # far from the signing deadline
+    if days_to_end is None:
+        days_to_end = draw(st.integers(min_value=-30, max_value=length))
+    end = today + dt.timedelta(days=days_to_end)
     contacts: list[dict[str, Any]] = []
     for i in range(draw(st.integers(min_value=1, max_value=4))):
         seen = today - dt.timedelta(days=draw(st.integers(min_value=100, max_value=1500)))
         reply_days = draw(st.integers(min_value=0, max_value=200))
+        if risk in ("green", "yellow") and i == 0:
+            reply_days = draw(st.integers(1, 20))  # the primary contact answers
         contacts.append({
             "id": f"c{i}", "name": f"{draw(st.sampled_from(_FIRST))} {draw(st.sampled_from(_LAST))}",
             "is_primary": i == 0, "first_seen": seen.isoformat(),
-            "last_reply_at": draw(st.sampled_from([_iso(today - dt.timedelta(days=reply_days), 11), None])),
+            "last_reply_at": (at(reply_days, 11) if risk in ("green", "yellow") and i == 0
+                              else draw(st.sampled_from([at(reply_days, 11), None]))),
         })
     tickets: list[dict[str, Any]] = []
     for i in range(draw(st.integers(min_value=0, max_value=4))):
         subject = draw(st.sampled_from(_SUBJECTS[3:] if export_request is not None else _SUBJECTS))
-        tickets.append({"id": f"t{i}", "opened_at": _iso(today - dt.timedelta(days=draw(st.integers(0, 90)))),
+        tickets.append({"id": f"t{i}", "opened_at": at(draw(st.integers(0, 90)), 10),
                         "contact_id": draw(st.sampled_from([c["id"] for c in contacts] + ["c-unknown", None])),
                         "subject": subject, "category": None})
     if export_request:
-        tickets.append({"id": "t-export", "opened_at": _iso(today - dt.timedelta(days=draw(st.integers(0, 20)))),
+        tickets.append({"id": "t-export", "opened_at": at(draw(st.integers(0, 20)), 10),
                         "contact_id": contacts[-1]["id"], "subject": draw(st.sampled_from(_SUBJECTS[:3]))})
     if new_contact is not None:
         tickets = [t for t in tickets if t["contact_id"] in {c["id"] for c in contacts}]
     if new_contact:
-        contacts[0]["last_reply_at"] = _iso(today - dt.timedelta(days=draw(st.integers(45, 200))), 11)
+        contacts[0]["last_reply_at"] = at(draw(st.integers(45, 200)), 11)
         contacts.append({"id": "c-new", "name": f"{draw(st.sampled_from(_FIRST))} {draw(st.sampled_from(_LAST))}",
                          "first_seen": (today - dt.timedelta(days=draw(st.integers(1, 20)))).isoformat()})
-        tickets.append({"id": "t-new", "opened_at": _iso(today - dt.timedelta(days=draw(st.integers(0, 7)))),
+        tickets.append({"id": "t-new", "opened_at": at(draw(st.integers(0, 7)), 10),
                         "contact_id": "c-new", "subject": "Как добавить сотрудника?"})
     requests: list[dict[str, Any]] = []
     if discount_ask is None:
         discount_ask = draw(st.sampled_from([False, False, True]))
     if discount_ask is not False:
         percent = discount_ask if not isinstance(discount_ask, bool) else draw(st.sampled_from([5, 10, 12.5, 15, 20, 25, 30, 50]))
-        requests.append({"kind": "discount", "at": _iso(today - dt.timedelta(days=draw(st.integers(0, 20))), 12),
+        requests.append({"kind": "discount", "at": at(draw(st.integers(0, 20)), 12),
                          "contact_id": draw(st.sampled_from([c["id"] for c in contacts])), "percent": percent})
     used_pct = (draw(st.integers(85, 120)) if near_limit else draw(st.integers(0, 80)) if near_limit is False
                 else draw(st.integers(0, 120)))
@@ -149,30 +240,44 @@ def snapshot_dicts(
     elif activity_drop is False:
         drop = float(draw(st.sampled_from([0, 10, 20, -30])))
     usage = draw(usage_series(today=today, drop_pct=drop)) if activity_drop is not None or draw(st.booleans()) else []
+    if touches is None:
+        touches = draw(st.integers(0, 5)) if last_touch_days is None else draw(st.integers(1, 5))
+    touch_days = sorted((draw(st.integers(0, 120)) for _ in range(touches)), reverse=True)
+    if touch_days and last_touch_days is not None:
+        touch_days = [max(d, last_touch_days) for d in touch_days[:-1]] + [last_touch_days]
+    owner_name, owner_role = draw(st.sampled_from(OWNERS))
+    people = [{"name": draw(st.sampled_from([n for n, _ in OWNERS if n != (owner or owner_name)])), "role": role}
+              for role in (team if team is not None else draw(st.sampled_from([(), ("account_manager",),
+                                                                               ("account_manager", "head_of_cs")])))]
     return {
         "account": {
-            "id": f"acc-{draw(st.integers(1, 10**6))}", "name": draw(st.sampled_from(["TOO Vostok", "ООО «Север Логистика»", "Acme Inc."])),
-            "country": country, "timezone": zone, "locale": locale, "segment": draw(st.sampled_from(SEGMENTS)),
-            "owner": {"name": "Ainur Bekova", "role": draw(st.sampled_from(OWNER_ROLES))},
+            "id": account_id or f"acc-{draw(st.integers(1, 10**6))}",
+            "name": draw(st.sampled_from(["TOO Vostok", "ООО «Север Логистика»", "Acme Inc."])),
+            "country": country, "timezone": zone, "locale": locale,
+            "segment": segment or draw(st.sampled_from(SEGMENTS)),
+            "owner": {"name": owner or owner_name, "role": draw(st.sampled_from(OWNER_ROLES)) if owner is None else owner_role},
+            "team": people,
         },
         "contract": {
             "start_date": (end - dt.timedelta(days=length)).isoformat(), "end_date": end.isoformat(), "term": term,
             "billing_period": draw(st.sampled_from(BILLING_PERIODS)), "price": draw(st.integers(100, 5_000_000)),
             "currency": currency, "plan": "pro",
-            "status": status or draw(st.sampled_from(("active",) * 6 + CONTRACT_STATUSES)),
+            "status": status or ("active" if risk is not None else draw(st.sampled_from(("active",) * 6 + CONTRACT_STATUSES))),
             "discount_percent": draw(st.sampled_from([0, 0, 0, 10])),
+            **({"renewed_until": (end + dt.timedelta(days=length)).isoformat()} if status == "renewed" else {}),
         },
         "usage": usage,
         "limits": [{"resource": "seats", "used": used_pct, "limit": 100}],
         "contacts": contacts,
         "tickets": tickets,
         "requests": requests,
-        "health": draw(st.sampled_from([None, {"score": draw(st.integers(0, 100)), "nps": draw(st.integers(0, 10))}])),
+        "health": ({"score": health, "nps": nps} if health is not None or nps is not None
+                   else draw(st.sampled_from([None, {"score": draw(st.integers(0, 100)), "nps": draw(st.integers(0, 10))}]))),
         "modules": {"active": ["crm"], "available": ["analytics", "sms"]},
-        "touches": [{"at": _iso(today - dt.timedelta(days=draw(st.integers(0, 120))), draw(st.integers(10, 17))),
+        "touches": [{"at": at(days, draw(st.integers(10, 17))),
                      "channel": draw(st.sampled_from(["call", "email", "meeting", "message"])),
                      "contact_id": draw(st.sampled_from([c["id"] for c in contacts] + [None]))}
-                    for _ in range(draw(st.integers(0, 5)))],
+                    for days in touch_days],
         "revenue": draw(st.sampled_from([None, {"ltv": draw(st.integers(0, 50_000_000))}])),
     }
 
@@ -180,6 +285,29 @@ def snapshot_dicts(
 def snapshots(**knobs: Any) -> st.SearchStrategy[AccountSnapshot]:
     """Validated `AccountSnapshot`s; takes the knobs of `snapshot_dicts`."""
     return snapshot_dicts(**knobs).map(AccountSnapshot.model_validate)
+
+
+@st.composite
+def snapshots_with_as_of(draw: st.DrawFn, /, *, around: dt.date = _DEFAULT_TODAY, days: int = 3,
+                         **knobs: Any) -> tuple[AccountSnapshot, dt.datetime]:
+    """A snapshot and an as-of moment drawn together: the as-of is a working-day hour in the account's own
+    zone, and nothing in the snapshot happens after it. Takes the knobs of `snapshot_dicts`.
+
+        >>> @given(snapshots_with_as_of(discount_ask=20))
+        ... def test(pair):
+        ...     snapshot, as_of = pair
+    """
+    today = around + dt.timedelta(days=draw(st.integers(-days, days)))
+    hour = draw(st.integers(8, 19))
+    snapshot = draw(snapshots(today=today, latest_hour=hour, **knobs))
+    return snapshot, dt.datetime.combine(today, dt.time(hour, draw(st.sampled_from([0, 15, 30, 45]))),
+                                         tzinfo=snapshot.account.zone)
+
+
+def books(*, min_size: int = 1, max_size: int = 20, **knobs: Any) -> st.SearchStrategy[list[AccountSnapshot]]:
+    """Lists of snapshots with unique account ids and varied owners, as a portfolio is. Takes the knobs of
+    `snapshot_dicts` (except `account_id`)."""
+    return st.lists(snapshots(**knobs), min_size=min_size, max_size=max_size, unique_by=lambda s: s.account.id)
 
 
 @st.composite
