@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 import dataclasses
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 
 from .calendar import WorkingHours
 from .holiday_data import country_holidays, supported_countries
@@ -25,7 +24,7 @@ from .packs.model import (
 )
 from .episodes import EPISODE_PARTS, default_episode
 from .signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
-from .patterns import CHANNEL_PATTERN, KIND_PATTERN, matches
+from .patterns import matches, pattern_problem
 from .texts import TemplateError, language, pick_locale, placeholders
 from .writing import CONTEXT_PLACEHOLDERS
 from .vocab import ACTION_KINDS
@@ -287,25 +286,6 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
 
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
-
-
-def pattern_problem(pattern: str, rule_ids: Sequence[str]) -> tuple[str, str] | None:
-    """Why an action pattern can never match (message, hint), or None when it is fine."""
-    if pattern.startswith(KIND_PATTERN):
-        kind = pattern.removeprefix(KIND_PATTERN)
-        if kind not in ACTION_KINDS:
-            close = suggest(kind, ACTION_KINDS)
-            return f"unknown action kind `{kind}` in pattern `{pattern}`", (f"did you mean `kind:{close}`?" if close else "kinds: " + ", ".join(ACTION_KINDS))
-        return None
-    if pattern.startswith(CHANNEL_PATTERN):
-        channel = pattern.removeprefix(CHANNEL_PATTERN)
-        if channel not in ("call", "meeting", "email"):
-            return f"unknown channel `{channel}` in pattern `{pattern}`", "channels: call, meeting, email"
-        return None
-    if not any(fnmatchcase(rule_id, pattern) for rule_id in rule_ids):
-        close = suggest(pattern, rule_ids)
-        return f"pattern `{pattern}` matches no rule", (f"did you mean `{close}`?" if close else "write pack/rule, pack/*, kind:NAME or channel:NAME")
-    return None
 
 
 def _placeholders(*texts: dict[str, str]) -> frozenset[str]:

@@ -20,6 +20,7 @@ from ..packs.loader import Loc, Mark, locate, read_yaml, sort_problems, validati
 from ..snapshot import AccountSnapshot
 from ..conditions.checker import suggest
 from ..lifecycle import OVERDUE_ESCALATION
+from ..patterns import names_rule
 from ..snapshot import HistoryEntry
 from ..vocab import ActionStatus, DiscountOutcome, HistoryStatus, Outcome as OutcomeName, RenewalStage, RiskLevel
 
@@ -270,7 +271,7 @@ def _check(file: str, scenario: Scenario, decision: Decision) -> Outcome:
         if rule not in fired:
             failures.append(f"expected an action from {rule}; actions came from: {listing}")
     for pattern in expect.no_actions:
-        hits = [r for r in fired if r == pattern or r.startswith(pattern.rstrip("/*") + "/")]
+        hits = [r for r in fired if names_rule(pattern, r)]
         if hits:
             failures.append(f"expected no action from {pattern}; got {', '.join(sorted(hits))}")
     if expect.only_actions is not None and fired != set(expect.only_actions):
