@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .models import FrozenModel
 from .vocab import ActionKind, ActionStatus, DiscountOutcome, OfferCondition, OwnerRole, RenewalStage, RiskLevel
 
 
-class _Model(BaseModel):
+class _Model(FrozenModel):
     # Every field is always in the output: the serialization schema (OpenAPI responses, `nba schema
     # decision`) marks the ones with defaults required too, so generated clients do not type them optional.
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class ContactRef(_Model):

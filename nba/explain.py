@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .models import FrozenModel
 from .decision import Decision
 from .signals import show_value
 
 SignalJSON = float | str | bool | None
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RuleTrace(_Model):
+class RuleTrace(FrozenModel):
     """Why one rule fired or did not, and what became of its action."""
 
     rule: str
@@ -35,7 +32,7 @@ class RuleTrace(_Model):
         return f"{self.rule}: not fired — `{self.clause}` {why}" + (f" ({seen})" if seen else "")
 
 
-class MeasureTrace(_Model):
+class MeasureTrace(FrozenModel):
     """One risk scorecard measure: whether it added its points."""
 
     measure: str
@@ -44,7 +41,7 @@ class MeasureTrace(_Model):
     condition: str
 
 
-class Explanation(_Model):
+class Explanation(FrozenModel):
     """The full trace of one evaluation: the decision, the signals, every rule and every measure."""
 
     decision: Decision

@@ -27,7 +27,6 @@ from .signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
 from .patterns import matches, pattern_problem
 from .texts import TemplateError, language, pick_locale, placeholders
 from .writing import CONTEXT_PLACEHOLDERS
-from .vocab import ACTION_KINDS
 
 @dataclass(frozen=True, slots=True)
 class Condition:

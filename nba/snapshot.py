@@ -7,8 +7,9 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from .models import FrozenModel
 from .holiday_data import subdivisions, supported_countries
 from .vocab import BillingPeriod, ChurnReason, ContractStatus, HistoryStatus, Outcome, OwnerRole, Segment, Term, TouchChannel
 
@@ -36,8 +37,8 @@ NonNegativeInt = Annotated[int, Field(ge=0, le=10**12)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class _Model(FrozenModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 #: Billing periods in a year, for a contract's annual value.

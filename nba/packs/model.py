@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
+from ..models import FrozenModel
 from ..calendar import SLOT_MINUTES
 from ..vocab import ActionKind, OfferCondition, OwnerRole, RiskLevel, Term
 
@@ -27,8 +28,8 @@ WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "frid
 ContactPick = Literal["primary", "new_contact", "export_ticket_author", "discount_requester", "latest_reply"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+class _Model(FrozenModel):
+    model_config = ConfigDict(allow_inf_nan=False)
 
 
 class WorkingHoursSettings(_Model):

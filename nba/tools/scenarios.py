@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from ..models import FrozenModel
 from ..decision import Decision
 from ..engine import Engine
 from ..errors import Problem, RulePackError
@@ -27,11 +28,7 @@ from ..vocab import ActionStatus, DiscountOutcome, HistoryStatus, Outcome as Out
 SUFFIXES = (".test.yaml", ".test.yml")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Expect(_Model):
+class Expect(FrozenModel):
     """What a scenario expects of the decision."""
 
     actions: list[str] = Field(default_factory=list, description="rule ids that must produce an action (leading or merged)")
@@ -49,7 +46,7 @@ class Expect(_Model):
     withdrawn: list[str] = Field(default_factory=list, description="rule ids whose open action is withdrawn")
 
 
-class PastAction(_Model):
+class PastAction(FrozenModel):
     """An action issued earlier, for the scenario's action history: named by its rule, its id found by nba."""
 
     rule: str = Field(min_length=1, description="pack/rule whose action it was")
@@ -60,7 +57,7 @@ class PastAction(_Model):
     closed_at: dt.datetime | None = None
 
 
-class Scenario(_Model):
+class Scenario(FrozenModel):
     """One scenario: a snapshot (a file or inline), optional changes to it, an as-of, expectations."""
 
     name: str = Field(min_length=1)
@@ -71,7 +68,7 @@ class Scenario(_Model):
     expect: Expect
 
 
-class ScenarioFile(_Model):
+class ScenarioFile(FrozenModel):
     """A file of scenarios; `rules` is the packs folder (default: the folder of the file)."""
 
     rules: str | None = None
