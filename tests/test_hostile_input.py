@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from nba.io import parse_json, snapshot_from_bytes, validate_snapshot
 PACK_TEXT = (RULES / "activity_drop.yaml").read_text(encoding="utf-8")
 SNAPSHOT_TEXT = (EXAMPLES / "vostok.json").read_text(encoding="utf-8")
 MARKER = Path("/tmp/nba-hostile-marker")
-TIME_BOUND = 10.0  # seconds a single load may take, whatever the input
 _AS_OF = dt.datetime(2025, 3, 31, 9, 0)
 ENGINE = nba.Engine.default()
 
@@ -39,12 +37,10 @@ _INJECTIONS = st.sampled_from([
 def load_pack_text(text: str | bytes, tmp: Path) -> None:
     path = tmp / "pack.yaml"
     path.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
-    start = time.perf_counter()
     try:
         nba.Engine.from_path(path)
-    except RulePackError:
-        pass
-    assert time.perf_counter() - start < TIME_BOUND
+    except RulePackError as exc:
+        assert exc.problems and all(p.file for p in exc.problems)  # located, never a bare traceback
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -71,13 +67,15 @@ def test_mutated_pack_text(tmp_path: Path, edits: list[tuple[int, str]]) -> None
     load_pack_text(text, tmp_path)
 
 
-def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    # A billion laughs: 9**10 nodes if expanded. The loader counts aliases on the node graph and stops;
+    # how long that takes is measured by bench/hostile_input.py, not asserted here.
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
-    start = time.perf_counter()
-    with pytest.raises(RulePackError, match="alias bomb"):
+    with pytest.raises(RulePackError, match="alias bomb") as caught:
         nba.Engine.from_path(_write(tmp_path, "\n".join(lines) + "\npack: x\nversion: 1\n"))
-    assert time.perf_counter() - start < 2
+    (problem,) = caught.value.problems
+    assert problem.line is not None
 
 
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:
