@@ -13,7 +13,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConditionError, InputError, NbaError, Problem, RulePackError
+from .errors import (BackendError, CalendarError, ConditionError, InputError, InstallationError, NbaError,
+                     NotPicklableError, Problem, RulePackError, UnknownRuleError, UsageError)
 
 if TYPE_CHECKING:
     from .decision import (ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed,
@@ -91,6 +92,12 @@ __all__ = [
     "RulePackError",
     "ConditionError",
     "InputError",
+    "UsageError",
+    "UnknownRuleError",
+    "InstallationError",
+    "CalendarError",
+    "BackendError",
+    "NotPicklableError",
     "Problem",
     "SIGNALS",
     "SignalSpec",

@@ -14,6 +14,7 @@ from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
+from .errors import InstallationError, NotPicklableError, UnknownRuleError, UsageError
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
 from .discount import answers_the_client, decide, offer_deadline
 from .packs.loader import PackSource, load_packs
@@ -44,7 +45,7 @@ def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
         from .conditions.durable import DurableBackend
 
         return DurableBackend()
-    raise ValueError(f"unknown backend {backend!r}: use 'native' or 'durable'")
+    raise UsageError(f"unknown backend {backend!r}: use 'native' or 'durable'")
 
 
 def default_rules_path() -> Path:
@@ -55,7 +56,7 @@ def default_rules_path() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError("the shipped rule packs are missing from this installation; reinstall nba")
+    raise InstallationError("the shipped rule packs are missing from this installation; reinstall nba")
 
 
 class Engine:
@@ -85,7 +86,7 @@ class Engine:
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         """Pickle as the validated packs and the backend's name; the receiving process compiles them again."""
         if not self._sources:
-            raise TypeError("only engines built with Engine.from_path() or Engine.default() can be pickled")
+            raise NotPicklableError("only engines built with Engine.from_path() or Engine.default() can be pickled")
         return (_rebuild, (self._sources, self._ruleset.backend))
 
     @classmethod
@@ -160,7 +161,7 @@ class Engine:
             traces.append(RuleTrace(rule=compiled.id, outcome="unknown data" if outcome is None else "not fired",
                                     condition=condition.text, clause=clause.clause, values=dict(clause.values)))
         if rule is not None and not traces:
-            raise KeyError(f"no rule {rule!r}; rules: {', '.join(self.rule_ids)}")
+            raise UnknownRuleError(f"no rule {rule!r}; rules: {', '.join(self.rule_ids)}")
         measures = [MeasureTrace(measure=m.measure.id, points=m.measure.points, hit=m.measure.id in decision.risk.reasons,
                                  condition=m.condition.text) for m in self._ruleset.measures]
         return Explanation(decision=decision, signals=dict(run.signals), rules=traces, risk_measures=measures,

@@ -1,4 +1,10 @@
-"""The exception hierarchy: every error nba raises on purpose derives from `NbaError`."""
+"""The exception hierarchy: every error nba raises on purpose derives from `NbaError`.
+
+Where callers expect a builtin, the error is one too: `UsageError` is a `ValueError`, `UnknownRuleError` a
+`KeyError`, `InstallationError` a `FileNotFoundError`, `CalendarError` a `ValueError`, `NotPicklableError`
+a `TypeError`, `BackendError` a `RuntimeError`. pydantic's `ValidationError` (a snapshot that is not valid)
+is the one exception: it is pydantic's own, and carries the field path in each error's `loc`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a rule pack, located in its file."""
+    """One thing wrong with a rule pack (or a scenario or settings file), located in its file.
+
+    `code` names the kind of mistake and stays the same across releases and wordings (`yaml.syntax`,
+    `schema.missing`, `condition`, `text.placeholder`, ...: docs/authoring.md lists them), so tools can
+    tell mistakes apart; `loc` is the path of the value in the file's data, as pydantic's errors have it.
+    """
 
     file: str
     line: int | None
     column: int | None
     message: str
     hint: str | None = None
+    code: str = "pack"
+    loc: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
         where = self.file
@@ -60,4 +73,25 @@ class CalendarError(NbaError, ValueError):
 
 
 class InputError(NbaError):
-    """Input given to the command line (a snapshot file, an option) is unusable."""
+    """Input nba was given is unusable (a snapshot file, a record of a book, an option); the message names where."""
+
+
+class UsageError(NbaError, ValueError):
+    """nba was called with an argument it cannot use: an unknown backend name, a naive moment where an aware
+    one is needed, a strategy knob out of range."""
+
+
+class UnknownRuleError(NbaError, KeyError):
+    """A rule asked for by id is not among the engine's rules."""
+
+
+class InstallationError(NbaError, FileNotFoundError):
+    """nba's own files are missing from the installation (the shipped packs): reinstall it."""
+
+
+class BackendError(NbaError, RuntimeError):
+    """A condition backend failed while running (durable-rules reported an error)."""
+
+
+class NotPicklableError(NbaError, TypeError):
+    """An engine that cannot be rebuilt in another process was pickled (only engines loaded from files can)."""

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .decision import Decision, NextAction
-from .errors import InputError
+from .errors import InputError, UsageError
 from .snapshot import HistoryEntry
 from .vocab import HISTORY_STATUSES, OUTCOMES
 
@@ -206,7 +206,7 @@ class Ledger:
     def run(self, as_of: dt.datetime) -> Iterator[LedgerRun]:
         """One run as one transaction: committed when the block ends, rolled back if it raises (or the process dies)."""
         if as_of.tzinfo is None:
-            raise ValueError("a ledger run needs an aware as_of")
+            raise UsageError("a ledger run needs an aware as_of")
         with self._transaction():
             run = LedgerRun(self._db, as_of)
             yield run

@@ -139,14 +139,14 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                          ("arbitration", arbitration_sources)):
         for extra in found[1:]:
             problems.append(extra.problem((label,), f"`{label}` is already defined in {found[0].file}",
-                                          f"keep one `{label}` section across all packs"))
+                                          f"keep one `{label}` section across all packs", code="pack.duplicate"))
 
     for source in sources:
         pack = source.pack
         seen_ids: dict[str, int] = {}
         for i, rule in enumerate(pack.rules):
             if rule.id in seen_ids:
-                problems.append(source.problem(("rules", i, "id"), f"duplicate rule id `{rule.id}` in pack `{pack.pack}`",
+                problems.append(source.problem(("rules", i, "id"), f"duplicate rule id `{rule.id}` in pack `{pack.pack}`", code="rule.duplicate_id", hint=
                                                f"rule #{seen_ids[rule.id] + 1} already uses it; rename one"))
             seen_ids.setdefault(rule.id, i)
             want(source, ("rules", i, "when"), rule.when)
@@ -179,7 +179,7 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
             for k, other in enumerate(rule.action.after):
                 if other not in all_rule_ids:
                     close = suggest(other, all_rule_ids)
-                    problems.append(source.problem(("rules", i, "action", "after", k), f"`after` names no rule `{other}`",
+                    problems.append(source.problem(("rules", i, "action", "after", k), f"`after` names no rule `{other}`", code="rule.unknown", hint=
                                                    f"did you mean `{close}`?" if close else "write pack/rule"))
     for source in arbitration_sources:
         settings = source.pack.arbitration
@@ -190,11 +190,11 @@ def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> R
                 for m, pattern in enumerate(getattr(conflict, field_name)):
                     problem = pattern_problem(pattern, all_rule_ids)
                     if problem:
-                        problems.append(source.problem(("arbitration", "conflicts", k, field_name, m), *problem))
+                        problems.append(source.problem(("arbitration", "conflicts", k, field_name, m), *problem, code="pattern"))
         for m, pattern in enumerate(settings.caps.exempt):
             problem = pattern_problem(pattern, all_rule_ids)
             if problem:
-                problems.append(source.problem(("arbitration", "caps", "exempt", m), *problem))
+                problems.append(source.problem(("arbitration", "caps", "exempt", m), *problem, code="pattern"))
 
     checked: dict[tuple[int, Loc], tuple[str, Node, frozenset[str]]] = {}
     for source, loc, text in pending:
@@ -305,7 +305,7 @@ def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]
     for k, part in enumerate(rule.episode or ()):
         if part not in EPISODE_PARTS:
             close = suggest(part, EPISODE_PARTS)
-            problems.append(source.problem(("rules", index, "episode", k), f"unknown episode part `{part}`",
+            problems.append(source.problem(("rules", index, "episode", k), f"unknown episode part `{part}`", code="episode.unknown_part", hint=
                                            f"did you mean `{close}`?" if close else "parts: " + ", ".join(EPISODE_PARTS)))
     due = action.due
     if due.at is not None:
@@ -313,7 +313,8 @@ def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]
         if not start <= due.at < end:
             problems.append(source.problem((*base, "due", "at"),
                                            f"due time {due.at:%H:%M} is outside working hours {start:%H:%M}-{end:%H:%M}, so it can never be scheduled",
-                                           "pick a time inside working hours or change calendar.working_hours"))
+                                           "pick a time inside working hours or change calendar.working_hours",
+                                           code="due.outside_hours"))
     return problems
 
 
@@ -328,7 +329,7 @@ def _check_day_off(source: PackSource, loc: Loc, day_off: DayOff) -> list[Proble
     for k, country in enumerate(day_off.countries or ()):
         if country not in known:
             close = suggest(country, known)
-            problems.append(source.problem((*loc, "countries", k), f"unknown country code `{country}`",
+            problems.append(source.problem((*loc, "countries", k), f"unknown country code `{country}`", code="calendar.country", hint=
                                            f"did you mean `{close}`?" if close else "use an ISO 3166-1 alpha-2 code, e.g. DE"))
             continue
         if day_off.after_holiday is None:
@@ -339,7 +340,8 @@ def _check_day_off(source: PackSource, loc: Loc, day_off: DayOff) -> list[Proble
             close = suggest(day_off.after_holiday, names)
             problems.append(source.problem((*loc, "after_holiday"),
                                            f"{country} has no public holiday named like `{day_off.after_holiday}`",
-                                           f"did you mean `{close}`?" if close else "its holidays: " + ", ".join(sorted(names))))
+                                           f"did you mean `{close}`?" if close else "its holidays: " + ", ".join(sorted(names)),
+                                           code="calendar.holiday"))
     return problems
 
 
@@ -349,7 +351,7 @@ def _check_reason(source: PackSource, loc: Loc, reason: str | dict[str, str]) ->
     if isinstance(reason, dict):
         return _check_texts(source, loc, reason, locales)
     if len({language(locale) for locale in locales}) > 1:
-        return [source.problem(loc, f"one text for a pack in {', '.join(locales)}: people would read it untranslated",
+        return [source.problem(loc, f"one text for a pack in {', '.join(locales)}: people would read it untranslated", code="text.untranslated", hint=
                                "give it per locale, e.g. reason: {" + ", ".join(f"{x}: ..." for x in locales) + "}")]
     return []
 
@@ -358,18 +360,19 @@ def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: l
     problems: list[Problem] = []
     for locale in locales:
         if locale not in texts:
-            problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`"))
+            problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`",
+                                           code="text.missing_locale"))
     allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES) | set(SIGNAL_PHRASES)
     for locale, template in texts.items():
         try:
             names = placeholders(template)
         except TemplateError as exc:
-            problems.append(source.problem((*loc, locale), str(exc)))
+            problems.append(source.problem((*loc, locale), str(exc), code="text.template"))
             continue
         for name in names:
             if name not in allowed:
                 close = suggest(name, allowed)
-                problems.append(source.problem((*loc, locale), f"unknown placeholder {{{name}}}",
+                problems.append(source.problem((*loc, locale), f"unknown placeholder {{{name}}}", code="text.placeholder", hint=
                                                f"did you mean {{{close}}}?" if close else "see docs/authoring.md for placeholders",
                                                offset=template.find("{" + name)))
     return problems

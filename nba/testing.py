@@ -27,6 +27,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("nba.testing needs Hypothesis: pip install 'nba[test]'") from exc
 
+from .errors import UsageError
 from .signals import CATALOGUE, SignalSpec
 from .snapshot import AccountSnapshot
 from .vocab import ACTION_KINDS, BILLING_PERIODS, CONTRACT_STATUSES, OWNER_ROLES, SEGMENTS, TERMS
@@ -162,9 +163,9 @@ def snapshot_dicts(
     hour sees every event (see `snapshots_with_as_of`).
     """
     if risk is not None and risk not in ("green", "yellow", "red"):
-        raise ValueError(f"risk must be green, yellow or red, not {risk!r}")
+        raise UsageError(f"risk must be green, yellow or red, not {risk!r}")
     if renewal_stage is not None and renewal_stage not in _RENEWAL_STAGES:
-        raise ValueError(f"renewal_stage must be one of {', '.join(_RENEWAL_STAGES)}, not {renewal_stage!r}")
+        raise UsageError(f"renewal_stage must be one of {', '.join(_RENEWAL_STAGES)}, not {renewal_stage!r}")
 
     def at(days_ago: int, hour: int) -> str:
         """A local moment `days_ago` before `today`, never after `latest_hour` on `today` itself."""

@@ -15,6 +15,7 @@ from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
+from .errors import NbaError
 from .memo import Memo
 
 _FORMATTER = string.Formatter()
@@ -40,7 +41,7 @@ _FEMALE_FIRST_NAMES = frozenset("""
 """.split())
 
 
-class TemplateError(ValueError):
+class TemplateError(NbaError, ValueError):
     """A template is malformed or uses a placeholder that does not exist."""
 
 

@@ -6,6 +6,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from ..errors import ConditionError
 from ..signals import SignalValue
 from .ast import Arith, Compare, Known, ListLit, Literal, Logical, Name, Negate, Node, Not
 
@@ -94,7 +95,7 @@ def _test(node: Node) -> CompiledCondition:
     if isinstance(node, Literal) and isinstance(node.value, bool):
         value = node.value
         return lambda s: value
-    raise TypeError(f"not a test: {node!r}")
+    raise ConditionError(f"not a test: {type(node).__name__}", node.start)
 
 
 def _comparison(node: Compare) -> CompiledCondition:

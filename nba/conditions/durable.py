@@ -43,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..errors import ConditionError
+from ..errors import BackendError, ConditionError
 from ..signals import SignalValue
 from .ast import Compare, Known, ListLit, Literal, Logical, Name, Node, Not
 from .backend import CompiledCondition
@@ -376,7 +376,7 @@ class DurableBackend:
             errors: list[Any] = []
             ruleset.do_actions(handle, lambda error, state: errors.append(error))
             if errors and errors[-1]:
-                raise RuntimeError(f"durable-rules failed: {errors[-1]}")
+                raise BackendError(f"durable-rules failed: {errors[-1]}")
             return frozenset(self._fired)
         finally:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,20 +41,22 @@ class PackSource:
     file: str
     marks: dict[Loc, Mark]
 
-    def problem(self, loc: Loc, message: str, hint: str | None = None, offset: int | None = None) -> Problem:
-        """A problem located at the value `loc` (and `offset` characters into it, for conditions)."""
-        return locate(self.file, self.marks, loc, message, hint, offset)
+    def problem(self, loc: Loc, message: str, hint: str | None = None, offset: int | None = None, *,
+                code: str = "pack") -> Problem:
+        """A problem of kind `code` located at the value `loc` (and `offset` characters into it, for conditions)."""
+        return locate(self.file, self.marks, loc, message, hint, offset, code=code)
 
 
 def locate(file: str, marks: dict[Loc, Mark], loc: Loc, message: str, hint: str | None = None,
-           offset: int | None = None) -> Problem:
-    """Build a Problem at the nearest known position of `loc`."""
+           offset: int | None = None, *, code: str = "pack") -> Problem:
+    """Build a Problem of kind `code` at the nearest known position of `loc`."""
+    where = tuple(part for part in loc if part != "__key__")
     probe = loc
     while probe not in marks and probe:
         probe = probe[:-1]
     mark = marks.get(probe)
     if mark is None:
-        return Problem(file, None, None, message, hint)
+        return Problem(file, None, None, message, hint, code, where)
     line, column = mark.line, mark.column
     if offset is not None and probe == loc:
         if mark.style in (None, '"', "'"):
@@ -65,7 +68,7 @@ def locate(file: str, marks: dict[Loc, Mark], loc: Loc, message: str, hint: str 
                 if offset <= length:
                     break
                 offset -= length + 1
-    return Problem(file, line, column, message, hint)
+    return Problem(file, line, column, message, hint, code, where)
 
 
 class _Converter:
@@ -144,8 +147,8 @@ class _Converter:
         self.problems.append(self._at(node, f"value with tag {node.tag} is not allowed", "use plain text, numbers, lists and mappings"))
         return None
 
-    def _at(self, node: yaml.Node, message: str, hint: str | None = None) -> Problem:
-        return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message, hint)
+    def _at(self, node: yaml.Node, message: str, hint: str | None = None, *, code: str = "yaml.value") -> Problem:
+        return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, message, hint, code)
 
 
 class _PackYamlLoader(yaml.SafeLoader):
@@ -193,15 +196,15 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, {}, [Problem(display, None, None, f"cannot read the file: {exc.strerror or exc}")]
+        return None, {}, [Problem(display, None, None, f"cannot read the file: {exc.strerror or exc}", code="file.unreadable")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, {}, [Problem(display, None, None, f"the file is larger than {MAX_FILE_BYTES} bytes")]
+        return None, {}, [Problem(display, None, None, f"the file is larger than {MAX_FILE_BYTES} bytes", code="file.too_large")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         at = _line_column(raw[:exc.start].decode("utf-8", "replace"))
         return None, {}, [Problem(display, *at, f"the file is not UTF-8 text (byte {exc.start})",
-                                  "save it as UTF-8")]
+                                  "save it as UTF-8", "file.encoding")]
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -209,23 +212,23 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Loc, Mark], list[Prob
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
-        return None, {}, [Problem(display, line, column, f"invalid YAML: {what}", "check indentation, colons and quotes")]
+        return None, {}, [Problem(display, line, column, f"invalid YAML: {what}", "check indentation, colons and quotes", "yaml.syntax")]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         at = _line_column(text[:exc.position])
         return None, {}, [Problem(display, *at, f"a character YAML does not allow: U+{exc.character:04X}"
                                   if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}",
-                                  "delete it: such characters are usually pasted in by accident")]
+                                  "delete it: such characters are usually pasted in by accident", "yaml.character")]
     except yaml.YAMLError as exc:
-        return None, {}, [Problem(display, None, None, f"invalid YAML: {exc}")]
+        return None, {}, [Problem(display, None, None, f"invalid YAML: {exc}", code="yaml.syntax")]
     except RecursionError:
-        return None, {}, [Problem(display, None, None, "the file is nested too deeply")]
+        return None, {}, [Problem(display, None, None, "the file is nested too deeply", code="yaml.too_deep")]
     if node is None:
-        return None, {}, [Problem(display, 1, 1, "the file is empty", "a pack starts with `pack:`, `version:` and `rules:`")]
+        return None, {}, [Problem(display, 1, 1, "the file is empty", "a pack starts with `pack:`, `version:` and `rules:`", "yaml.empty")]
     converter = _Converter(display, text.splitlines())
     try:
         data = converter.convert(node, ())
     except _TooBig as exc:
-        return None, {}, [converter._at(exc.node, str(exc))]
+        return None, {}, [converter._at(exc.node, str(exc), code="yaml.too_large")]
     return data, converter.marks, converter.problems
 
 
@@ -261,31 +264,35 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
             close = suggest(field, allowed) if allowed else None
             hint = f"did you mean `{close}`?" if close else ("allowed: " + ", ".join(allowed) if allowed else None)
             key_loc = (*loc, "__key__")
-            problems.append(locate(file, marks, key_loc if key_loc in marks else loc, f"unknown field `{field}` in {path.rsplit('.', 1)[0] if len(loc) > 1 else top}", hint))
+            problems.append(locate(file, marks, key_loc if key_loc in marks else loc, f"unknown field `{field}` in {path.rsplit('.', 1)[0] if len(loc) > 1 else top}", hint,
+                                   code="schema.unknown_field"))
             continue
         if kind == "missing":
-            problems.append(locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or top}", "add it"))
+            at_parent = locate(file, marks, loc[:-1], f"missing field `{loc[-1]}` in {'.'.join(str(p) for p in loc[:-1]) or top}",
+                               "add it", code="schema.missing")
+            problems.append(dataclasses.replace(at_parent, loc=tuple(loc)))  # placed at the parent, named by its own path
             continue
         message = error["msg"].removeprefix("Value error, ")
         if kind.startswith("time_"):
             given = error.get("input")
             problems.append(locate(file, marks, loc, f"`{path}`: {given!r} is not a time of day",
-                                   'write it as HH:MM in quotes, e.g. at: "09:00"'))
+                                   'write it as HH:MM in quotes, e.g. at: "09:00"', code="schema.time"))
             continue
         if kind == "literal_error":
             choices = error["choices"]
             close = suggest(str(error.get("input")), choices)
             problems.append(locate(file, marks, loc, f"`{path}`: {error.get('input')!r} is not one of: {', '.join(choices)}",
-                                   f"did you mean '{close}'?" if close else None))
+                                   f"did you mean '{close}'?" if close else None, code="schema.choice"))
             continue
         if kind == "union_types":
             problems.append(locate(file, marks, loc, f"`{path}`: expected {' or '.join(error['kinds'])}, "
-                                   f"got {_shown(error.get('input'))}"))
+                                   f"got {_shown(error.get('input'))}", code="schema.type"))
             continue
         if kind in _NOT_A:
-            problems.append(locate(file, marks, loc, f"`{path}`: {_shown(error.get('input'))} is not {_NOT_A[kind]}"))
+            problems.append(locate(file, marks, loc, f"`{path}`: {_shown(error.get('input'))} is not {_NOT_A[kind]}",
+                                   code="schema.type"))
             continue
-        problems.append(locate(file, marks, loc, f"`{path}`: {message}"))
+        problems.append(locate(file, marks, loc, f"`{path}`: {message}", code="schema.value"))
     return problems
 
 
@@ -391,7 +398,7 @@ def pack_files(paths: Iterable[Path], problems: list[Problem] | None = None) -> 
             except OSError as exc:
                 if problems is None:
                     raise
-                problems.append(Problem(str(path), None, None, f"cannot read the folder: {exc.strerror or exc}",
+                problems.append(Problem(str(path), None, None, f"cannot read the folder: {exc.strerror or exc}", code="file.unreadable", hint=
                                         "check its permissions"))
                 continue
             files.extend(sorted(p for p in entries if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
@@ -408,10 +415,10 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
-            problems.append(Problem(str(path), None, None, "no such file or folder", "point --rules at a folder of *.yaml packs"))
+            problems.append(Problem(str(path), None, None, "no such file or folder", "point --rules at a folder of *.yaml packs", "file.missing"))
     files = pack_files((p for p in given if p.exists()), problems)
     if not files and not problems:
-        problems.append(Problem(", ".join(map(str, given)), None, None, "no *.yaml packs found"))
+        problems.append(Problem(", ".join(map(str, given)), None, None, "no *.yaml packs found", code="file.missing"))
     seen: dict[str, str] = {}
     for file in files:
         display = str(file)
@@ -421,10 +428,11 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
             continue
         if data is None:
             problems.append(Problem(display, 1, 1, "the file holds no pack (only a null value)",
-                                    "a pack starts with `pack:`, `version:` and `rules:`"))
+                                    "a pack starts with `pack:`, `version:` and `rules:`", "yaml.empty"))
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(display, 1, 1, "a pack must be a mapping of fields", "start with `pack: my_pack`"))
+            problems.append(Problem(display, 1, 1, "a pack must be a mapping of fields", "start with `pack: my_pack`",
+                                    "schema.type"))
             continue
         try:
             pack = Pack.model_validate(data)
@@ -433,7 +441,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
             problems.extend(raw_condition_problems(data, display, marks))  # so one run shows both kinds
             continue
         if pack.pack in seen:
-            problems.append(locate(display, marks, ("pack",), f"pack `{pack.pack}` is already defined in {seen[pack.pack]}",
+            problems.append(locate(display, marks, ("pack",), f"pack `{pack.pack}` is already defined in {seen[pack.pack]}", code="pack.duplicate", hint=
                                    "give each pack a unique name"))
             continue
         seen[pack.pack] = display
@@ -455,7 +463,7 @@ def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
     if problems and problems[0].message == "the file is empty":
         data, problems = {}, []  # an empty settings file means the defaults
     if not problems and data is not None and not isinstance(data, dict):
-        problems = [Problem(str(path), 1, 1, f"a {what} must be a mapping of fields")]
+        problems = [Problem(str(path), 1, 1, f"a {what} must be a mapping of fields", code="schema.type")]
     if not problems:
         try:
             return model.model_validate(data or {})
@@ -499,10 +507,10 @@ def raw_condition_problems(data: dict[str, Any], file: str, marks: dict[Loc, Mar
         try:
             check(parse(item), symbols_for(str(loc[0])))
         except ConditionError as exc:
-            found.append(locate(file, marks, loc, exc.message, exc.hint, offset=exc.position))
+            found.append(locate(file, marks, loc, exc.message, exc.hint, offset=exc.position, code="condition"))
     return found
 
 
 def condition_problem(source: PackSource, loc: Loc, exc: ConditionError) -> Problem:
     """A located problem for a condition error inside the value at `loc`."""
-    return source.problem(loc, exc.message, exc.hint, offset=exc.position)
+    return source.problem(loc, exc.message, exc.hint, offset=exc.position, code="condition")

@@ -46,7 +46,7 @@ def _unreachable(sources: Sequence[PackSource]) -> list[Problem]:
             why = never_true(parse(rule.when))
             if why:
                 problems.append(source.problem(("rules", i, "when"), f"rule `{rule.id}` can never fire: {why}",
-                                               "fix the bounds, or delete the rule"))
+                                               "fix the bounds, or delete the rule", code="lint.never_fires"))
     return problems
 
 
@@ -60,7 +60,7 @@ def _duplicates(sources: Sequence[PackSource]) -> list[Problem]:
             if key in seen:
                 problems.append(source.problem(("rules", i, "when"),
                                                f"rule `{full}` is shadowed: `{seen[key]}` has the same condition, kind and contact",
-                                               "merge the two rules, or make the conditions differ"))
+                                               "merge the two rules, or make the conditions differ", code="lint.shadowed"))
             else:
                 seen[key] = full
     return problems

@@ -122,7 +122,7 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None, *, evaluat
     engines: dict[Path, Engine | None] = {}  # None: the packs did not load (their problems are reported once)
     for raw in paths:
         if not Path(raw).exists():
-            problems.append(Problem(str(raw), None, None, "no such file or folder"))
+            problems.append(Problem(str(raw), None, None, "no such file or folder", code="file.missing"))
     for file in collect(paths):
         display = str(file)
         data, marks, found = read_yaml(file, display)
@@ -198,7 +198,7 @@ def _unknown_names(scenario: Scenario, engine: Engine, file: str, index: int, ma
         key_loc = (*loc, "__key__")
         problems.append(locate(file, marks, key_loc if key_loc in marks else loc,
                                f"no rule{' or pack' if pack_allowed else ''} `{name}` in the packs under test",
-                               f"did you mean `{close}`?" if close else "rules are written pack/rule"))
+                               f"did you mean `{close}`?" if close else "rules are written pack/rule", code="scenario.unknown_rule"))
     return problems
 
 
@@ -212,7 +212,8 @@ def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, 
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            problems.append(locate(str(file), marks, loc, f"cannot read snapshot {scenario.snapshot}: {exc}"))
+            problems.append(locate(str(file), marks, loc, f"cannot read snapshot {scenario.snapshot}: {exc}",
+                                   code="scenario.snapshot"))
             return None
     else:
         data = scenario.snapshot
@@ -239,7 +240,7 @@ def _with_history(engine: Engine, scenario: Scenario, snapshot: AccountSnapshot,
             made = ", ".join(sorted({a.rule for a in decision.actions})) or "none"
             problems.append(locate(file, marks, ("scenarios", index, "history", k, "rule"),
                                    f"{past.rule} produces no action at {issued.isoformat()} to put in the history",
-                                   f"actions at that moment come from: {made}"))
+                                   f"actions at that moment come from: {made}", code="scenario.history"))
             return None
         ident, due, contact = found[0]
         entries.append(HistoryEntry(id=ident, rule=past.rule, status=past.status, contact_id=contact, issued_at=issued,
