@@ -13,8 +13,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import (BackendError, CalendarError, ConditionError, InputError, InstallationError, NbaError,
-                     NotPicklableError, Problem, RulePackError, UnknownRuleError, UsageError)
+from .errors import (BackendError, CalendarError, ConditionError, ExtraMissingError, InputError, InstallationError,
+                     NbaError, NotPicklableError, Problem, RulePackError, UnknownRuleError, UsageError)
 
 if TYPE_CHECKING:
     from .decision import (ContactRef, Decision, DiscountDecision, DiscountOffer, NextAction, Renewal, Risk, Suppressed,
@@ -97,6 +97,7 @@ __all__ = [
     "InstallationError",
     "CalendarError",
     "BackendError",
+    "ExtraMissingError",
     "NotPicklableError",
     "Problem",
     "SIGNALS",

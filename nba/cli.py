@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import contextlib
 import datetime as dt
 import json
@@ -25,7 +26,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from .calendar import pin_tz_database  # noqa: E402
 from .decision import Decision  # noqa: E402
 from .engine import Engine  # noqa: E402
-from .errors import InputError, NbaError  # noqa: E402
+from .errors import ExtraMissingError, InputError, NbaError  # noqa: E402
 from .io import load_snapshot  # noqa: E402
 from .signals import CATALOGUE  # noqa: E402
 from .table import decision_table  # noqa: E402
@@ -205,6 +206,8 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     from .ledger import Ledger
     from .portfolio import run_portfolio
 
+    if args.format == "ics" and importlib.util.find_spec("icalendar") is None:  # before the work, not after it
+        raise ExtraMissingError("--format ics needs icalendar: pip install 'nba[ics]'")
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
     capacity = _load_capacity(args.capacity) if args.capacity else None

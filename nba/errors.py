@@ -89,6 +89,10 @@ class InstallationError(NbaError, FileNotFoundError):
     """nba's own files are missing from the installation (the shipped packs): reinstall it."""
 
 
+class ExtraMissingError(NbaError, ImportError):
+    """An optional feature needs a package its extra brings (`pip install 'nba[ics]'`); the message says which."""
+
+
 class BackendError(NbaError, RuntimeError):
     """A condition backend failed while running (durable-rules reported an error)."""
 

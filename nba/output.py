@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import icalendar
-
 from .decision import Decision, NextAction
-from .errors import InputError
+from .errors import ExtraMissingError, InputError
 from .messages import message, value_words
 
 if TYPE_CHECKING:
@@ -156,7 +154,7 @@ def actions_frame(decisions: Iterable[Decision], snapshots: Iterable[AccountSnap
     try:
         import pandas
     except ImportError:
-        raise ImportError("nba.actions_frame needs pandas: pip install pandas (or nba[dask], which brings it)") from None
+        raise ExtraMissingError("nba.actions_frame needs pandas: pip install pandas (or 'nba[dask]', which brings it)") from None
     rows: list[tuple[object, ...]] = []
     if snapshots is None:
         for d in decisions:
@@ -191,6 +189,10 @@ def ics_calendars(decisions: Iterable[Decision], *, sequences: Mapping[str, int]
     actions go out as cancelled events. Every owner gets a file name of their own. `locales` (account id ->
     locale) names each calendar and its categories in the language of the owner's accounts.
     """
+    try:
+        import icalendar
+    except ImportError:
+        raise ExtraMissingError("calendar files need icalendar: pip install 'nba[ics]'") from None
     sequences = sequences or {}
     locales = locales or {}
     events: dict[str, list[tuple[Decision, NextAction]]] = defaultdict(list)

@@ -182,3 +182,20 @@ def test_the_csv_has_the_columns_people_look_for(tmp_path: Path) -> None:
     assert (call["account_name"], call["timezone"], call["contact_email"], call["contact_phone"]) == (
         "TOO Vostok", "Asia/Almaty", "almat@vostok.kz", "'+7 701 555 12 34")  # a leading + is neutralised for spreadsheets
     assert call["due"] == "2025-03-31T10:00:00+05:00" and call["due_utc"] == "2025-03-31T05:00:00+00:00"
+
+
+def test_calendar_files_without_icalendar_say_which_extra_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import sys
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "icalendar" else real(name, *a))
+    monkeypatch.setitem(sys.modules, "icalendar", None)  # `import icalendar` fails as if it were not installed
+    book = write_book(tmp_path / "book.jsonl", [export_account(1, "Ainur Bekova")])
+    code, _, err = run_cli("evaluate-portfolio", str(book), "--as-of", AS_OF, "--format", "ics", "--out", str(tmp_path / "ics"))
+    assert code == 2 and "--format ics needs icalendar: pip install 'nba[ics]'" in err and "Traceback" not in err
+    assert not (tmp_path / "ics").exists()
+    from nba.output import ics_calendars
+
+    with pytest.raises(nba.ExtraMissingError, match=r"pip install 'nba\[ics\]'"):
+        ics_calendars([])
