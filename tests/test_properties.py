@@ -153,13 +153,71 @@ def test_a_later_as_of_never_moves_a_due_earlier(policy: dict, place: tuple, as_
     assert calendar.is_valid_slot(later, later_as_of)
 
 
-@given(nt.conditions(), st.dictionaries(st.sampled_from(sorted(CATALOGUE)), st.integers(-200, 2000).map(float)))
-def test_generated_conditions_parse_check_and_evaluate_to_three_values(text: str, numbers: dict[str, float]) -> None:
+def _reference(node: object, signals: dict[str, object]) -> object:
+    """A small, slow evaluator written from the language's definition, to hold the compiled closures to it.
+
+    Values: a missing signal is unknown (None); arithmetic or comparison with an unknown is unknown, and so
+    is division by zero; `and`/`or`/`not` follow Kleene's three-valued truth tables.
+    """
+    from nba.conditions.ast import Arith, Compare, Known, ListLit, Literal, Logical, Name, Negate, Not
+
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Name):
+        return signals.get(node.name)
+    if isinstance(node, Known):
+        return (signals.get(node.operand.name) is not None) == node.known
+    if isinstance(node, Negate):
+        value = _reference(node.operand, signals)
+        return None if value is None else -value  # type: ignore[operator]
+    if isinstance(node, Arith):
+        a, b = _reference(node.left, signals), _reference(node.right, signals)
+        if a is None or b is None or (node.op == "/" and b == 0):
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b}.get(node.op) if node.op != "/" else a / b  # type: ignore[operator]
+    if isinstance(node, Not):
+        value = _reference(node.operand, signals)
+        return None if value is None else not value
+    if isinstance(node, Logical):
+        values = [_reference(o, signals) for o in node.operands]
+        decisive, other = (False, True) if node.op == "and" else (True, False)
+        if decisive in values:
+            return decisive
+        return None if None in values else other
+    if isinstance(node, Compare):
+        a = _reference(node.left, signals)
+        if node.op in ("in", "not in"):
+            assert isinstance(node.right, ListLit)
+            if a is None:
+                return None
+            inside = a in [item.value for item in node.right.items]
+            return inside if node.op == "in" else not inside
+        b = _reference(node.right, signals)
+        if a is None or b is None:
+            return None
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[node.op]  # type: ignore[operator]
+    raise AssertionError(f"unexpected node {node!r}")
+
+
+def _signal_value(name: str) -> st.SearchStrategy[object]:
+    spec = CATALOGUE[name]
+    known: st.SearchStrategy[object]
+    if spec.type == "number":
+        known = st.one_of(st.integers(-200, 2000).map(float), st.sampled_from([0.0, -0.5, 40.0, 1e9]))
+    elif spec.type == "bool":
+        known = st.booleans()
+    else:
+        known = st.sampled_from(list(spec.values or ("pro", "start", "")))
+    return st.one_of(st.none(), known)
+
+
+@given(nt.conditions(), st.data())
+def test_compiled_conditions_agree_with_a_reference_evaluator(text: str, data: st.DataObject) -> None:
     node = parse(text)
-    check(node, CATALOGUE)
-    signals = {k: v for k, v in numbers.items() if CATALOGUE[k].type == "number"}
+    used = check(node, CATALOGUE)
+    signals = {name: data.draw(_signal_value(name), label=name) for name in sorted(used)}
     (compiled,) = NativeBackend().compile([node])
-    assert compiled(signals) in (True, False, None)
+    assert compiled({k: v for k, v in signals.items() if v is not None}) == _reference(node, signals)
 
 
 @settings(max_examples=min(300, settings.default.max_examples))
