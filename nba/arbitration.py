@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
@@ -19,21 +18,7 @@ from .ruleset import CompiledConflict
 from .signals import SignalValue
 from .messages import counted, message
 from .vocab import ActionStatus
-from .writing import Words
-
-
-class Draft(Protocol):
-    """What arbitration needs of a wanted action to write it once its due is final."""
-
-    def words(self, due: dt.datetime) -> Words:
-        """Its texts for `due`."""
-        ...
-
-    def action(self, due: dt.datetime, priority: int, words: Words, *, merged_rules: list[str] | None = None,
-               merged_ids: list[str] | None = None,
-               notes: list[str] | None = None, status: ActionStatus = "new") -> NextAction:
-        """The final action."""
-        ...
+from .writing import Draft, Words
 
 
 @dataclass(slots=True)
@@ -60,15 +45,13 @@ class Candidate:
         return self.status != "new"
 
 
-class Touch:
+@dataclass(frozen=True, slots=True)
+class PlannedTouch:
     """A contact with the client in time: a past touch from the snapshot or an action already planned."""
 
-    __slots__ = ("at", "channel", "contact_id")
-
-    def __init__(self, at: dt.datetime, channel: str, contact_id: str | None) -> None:
-        self.at = at
-        self.channel = channel
-        self.contact_id = contact_id
+    at: dt.datetime
+    channel: str
+    contact_id: str | None
 
 
 class _Kept:
@@ -122,7 +105,7 @@ def arbitrate(
     conflicts: Sequence[CompiledConflict],
     cap_exempt: frozenset[str],
     signals: Mapping[str, SignalValue],
-    touches: Sequence[Touch],
+    touches: Sequence[PlannedTouch],
     locale: str,
 ) -> Arbitrated:
     """Decide which candidates become actions, when, and in which order.
@@ -145,7 +128,7 @@ def arbitrate(
 
     remaining.sort(key=_candidate_order)
     kept: list[_Kept] = []
-    planned: list[Touch] = list(touches)
+    planned: list[PlannedTouch] = list(touches)
     caps = settings.caps
     for candidate in remaining:
         channel = candidate.channel
@@ -159,7 +142,7 @@ def arbitrate(
             # (Placed where it was issued, it keeps arbitration's notes too: a re-run changes nothing but statuses.)
             moment = candidate.pinned or candidate.due
             kept.append(_Kept(candidate, moment))
-            planned.append(Touch(moment, channel, candidate.contact_id))
+            planned.append(PlannedTouch(moment, channel, candidate.contact_id))
             continue
         if isinstance(placed, _Kept):
             placed.merged.append(candidate)
@@ -176,7 +159,7 @@ def arbitrate(
             entry.notes.append(note)
             notes.append(f"{candidate.rule} {note}")
         kept.append(entry)
-        planned.append(Touch(moment, channel, candidate.contact_id))
+        planned.append(PlannedTouch(moment, channel, candidate.contact_id))
 
     # The top N: actions issued earlier stay whatever their rank (the manager already has them).
     kept.sort(key=lambda k: (not k.candidate.issued, -k.candidate.priority, k.due, k.candidate.rule))
@@ -190,7 +173,7 @@ def arbitrate(
     return Arbitrated(actions, suppressed, notes)
 
 
-def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[Touch], caps: ContactCaps,
+def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[PlannedTouch], caps: ContactCaps,
            merge: bool, exempt: bool, locale: str) -> tuple[dt.datetime, str] | _Kept | str:
     """The candidate's due after caps (with why it moved), a kept action to merge into, or why it is held back."""
     calendar = candidate.calendar
@@ -219,7 +202,7 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
 
 
 def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, contact_name: str | None,
-             planned: Sequence[Touch], caps: ContactCaps, locale: str) -> tuple[dt.datetime | None, str]:
+             planned: Sequence[PlannedTouch], caps: ContactCaps, locale: str) -> tuple[dt.datetime | None, str]:
     """When a contact at `moment` would break a cap or a quiet period: until when, and why (in the account's language)."""
     person = contact_name or contact_id or ""
     if contact_id is not None and caps.quiet_hours > 0:

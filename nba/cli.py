@@ -306,11 +306,11 @@ def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba report`: portfolio metrics as a table or JSON, and a chart of risk by renewal month."""
     from .io import read_portfolio
     from .output import write_atomically
-    from .report import Report
+    from .report import PortfolioReport
 
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
-    report = Report()
+    report = PortfolioReport()
     errors = 0
     for record in read_portfolio(Path(args.snapshots)):
         if record.snapshot is None:
@@ -366,7 +366,7 @@ def _workers(text: str) -> int:
     return value
 
 
-class _Parser(argparse.ArgumentParser):
+class _ArgumentParser(argparse.ArgumentParser):
     """argparse that reports usage errors with exit status 2 and no traceback (as argparse does), to stderr."""
 
     def error(self, message: str) -> NoReturn:
@@ -393,10 +393,10 @@ class _Versions(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `nba` command."""
-    parser = _Parser(prog="nba", description="Next-Best-Action engine for customer-success and renewal teams.")
+    parser = _ArgumentParser(prog="nba", description="Next-Best-Action engine for customer-success and renewal teams.")
     parser.add_argument("--version", action=_Versions,
                         help="print the versions of nba, its holiday data and time-zone database, and exit")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     ev = sub.add_parser("evaluate", help="evaluate one account snapshot and print the decision")
     ev.add_argument("snapshot", help="account snapshot, a JSON file")
     ev.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
@@ -461,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     le = sub.add_parser("ledger", help="the action ledger: list open actions, close one, import a CRM's updates")
     le.add_argument("ledger", help="the ledger file (SQLite)")
-    lsub = le.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
+    lsub = le.add_subparsers(dest="ledger_command", required=True, parser_class=_ArgumentParser)
     ll = lsub.add_parser("list", help="open actions per owner, overdue ones flagged")
     ll.add_argument("--owner", help="only this owner's actions")
     ll.add_argument("--overdue", action="store_true", help="only overdue actions")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from .arbitration import Candidate, Touch, account_stake, arbitrate, order_key, priority_of
+from .arbitration import Candidate, PlannedTouch, account_stake, arbitrate, order_key, priority_of
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
@@ -385,10 +385,10 @@ def _after_prerequisites(candidates: Sequence[Candidate], ordered: Mapping[str, 
             candidate.due = candidate.calendar.next_slot(max(before) + dt.timedelta(hours=1), candidate.preferred_time)
 
 
-def _touches(snapshot: AccountSnapshot) -> list[Touch]:
+def _touches(snapshot: AccountSnapshot) -> list[PlannedTouch]:
     """The snapshot's past contacts as aware moments (naive ones read in the account's zone), email for messages."""
     zone = snapshot.account.zone
-    return [Touch(aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
+    return [PlannedTouch(aware(t.at, zone), "email" if t.channel == "message" else t.channel, t.contact_id)
             for t in snapshot.touches]
 
 

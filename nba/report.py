@@ -21,7 +21,7 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 @dataclass
-class Report:
+class PortfolioReport:
     """Accumulates one account at a time (memory grows with owners and months, not accounts)."""
 
     as_of: dt.date | None = None

@@ -18,7 +18,7 @@ from helpers import BASE_KZ, EXAMPLES, almaty, merge
 
 import nba
 from nba.capacity import AccountPlace, CapacitySettings, apply_capacity
-from nba.report import Report
+from nba.report import PortfolioReport
 
 Build = Callable[..., nba.AccountSnapshot]
 AS_OF = "2025-03-31T09:00:00+05:00"
@@ -163,7 +163,7 @@ def test_report_formulas_on_a_hand_checked_portfolio(engine: nba.Engine) -> None
                 + [{"id": "x", "opened_at": "2025-06-20T10:00:00+05:00", "subject": "Экспорт всей базы"}]),
         account(7, contract={"end_date": "2025-09-15", "price": 3_000_000}),
     ]
-    report = Report()
+    report = PortfolioReport()
     for snapshot in book_:
         report.add(snapshot, engine.evaluate(snapshot, as_of=as_of))
     m = report.metrics()

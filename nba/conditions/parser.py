@@ -69,10 +69,10 @@ def parse(text: str) -> Node:
         raise ConditionError(f"condition is longer than {MAX_LENGTH} characters", MAX_LENGTH, "split it into several rules")
     if not text.strip():
         raise ConditionError("condition is empty", 0, "write a test such as `activity_drop_pct >= 40`")
-    return _Parser(tokenize(text)).parse()
+    return _ConditionParser(tokenize(text)).parse()
 
 
-class _Parser:
+class _ConditionParser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.i = 0

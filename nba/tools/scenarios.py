@@ -92,7 +92,7 @@ class Outcome:
 
 
 @dataclass
-class Report:
+class ScenarioReport:
     """Every scenario's outcome, the rules no scenario exercised, and the problems that stopped a file."""
 
     outcomes: list[Outcome]
@@ -114,7 +114,7 @@ def collect(paths: Sequence[str | Path]) -> list[Path]:
     return found
 
 
-def run(paths: Sequence[str | Path], rules: str | Path | None = None, *, evaluate: bool = True) -> Report:
+def run(paths: Sequence[str | Path], rules: str | Path | None = None, *, evaluate: bool = True) -> ScenarioReport:
     """Run every scenario under `paths` against its packs (with `evaluate=False`, only check them: lint)."""
     start = time.perf_counter()
     problems: list[Problem] = []
@@ -170,7 +170,7 @@ def run(paths: Sequence[str | Path], rules: str | Path | None = None, *, evaluat
                 outcomes.append(_check(display, scenario, engine.evaluate(snapshot, as_of=scenario.as_of)))
     exercised = {r for o in outcomes for r in o.fired}
     all_rules = sorted({r for e in engines.values() if e is not None for r in e.rule_ids})
-    return Report(outcomes, [r for r in all_rules if r not in exercised], len(all_rules), sort_problems(problems),
+    return ScenarioReport(outcomes, [r for r in all_rules if r not in exercised], len(all_rules), sort_problems(problems),
                   time.perf_counter() - start)
 
 
