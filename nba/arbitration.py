@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .calendar import BusinessCalendar
 from .decision import NextAction, Suppressed
@@ -54,27 +54,23 @@ class PlannedTouch:
     contact_id: str | None
 
 
+@dataclass(slots=True)
 class _Kept:
     """A candidate arbitration keeps: its final due, what happened to it, and the topics merged into it."""
 
-    __slots__ = ("candidate", "due", "notes", "merged")
-
-    def __init__(self, candidate: Candidate, due: dt.datetime) -> None:
-        self.candidate = candidate
-        self.due = due
-        self.notes: list[str] = []
-        self.merged: list[Candidate] = []
+    candidate: Candidate
+    due: dt.datetime
+    notes: list[str] = field(default_factory=list)
+    merged: list[Candidate] = field(default_factory=list)
 
 
+@dataclass(slots=True)
 class Arbitrated:
     """The outcome of arbitration: the actions kept, in order, those held back, and what was done."""
 
-    __slots__ = ("actions", "suppressed", "notes")
-
-    def __init__(self, actions: list[NextAction], suppressed: list[Suppressed], notes: list[str]) -> None:
-        self.actions = actions
-        self.suppressed = suppressed
-        self.notes = notes
+    actions: list[NextAction]
+    suppressed: list[Suppressed]
+    notes: list[str]
 
 
 def order_key(action: NextAction) -> tuple[int, dt.datetime, str, str]:

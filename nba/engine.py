@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
@@ -362,17 +363,14 @@ def _rebuild(sources: Sequence[PackSource], backend: str) -> Engine:
     return Engine(compile_packs(sources, _resolve_backend(backend)), sources)
 
 
+@dataclass(slots=True)
 class _Run:
     """One evaluation's decision with the signals and rule outcomes behind it (for explanations)."""
 
-    __slots__ = ("decision", "signals", "outcomes", "notes")
-
-    def __init__(self, decision: Decision, signals: Mapping[str, SignalValue], outcomes: Mapping[str, bool | None],
-                 notes: list[str]) -> None:
-        self.decision = decision
-        self.signals = signals
-        self.outcomes = outcomes
-        self.notes = notes
+    decision: Decision
+    signals: Mapping[str, SignalValue]
+    outcomes: Mapping[str, bool | None]
+    notes: list[str]
 
 
 def _after_prerequisites(candidates: Sequence[Candidate], ordered: Mapping[str, frozenset[str]]) -> None:

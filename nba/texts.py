@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime as dt
 import re
 import string
@@ -145,14 +146,12 @@ def format_money(amount: float, currency: str, locale: str) -> str:
     return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\xa0", text)  # "KZT 200,000", not "KZT200,000"
 
 
+@dataclass(frozen=True, slots=True)
 class NumberStyle:
     """A locale's group and decimal symbols (from Babel), for fast formatting of many numbers."""
 
-    __slots__ = ("group", "decimal")
-
-    def __init__(self, group: str, decimal: str) -> None:
-        self.group = group
-        self.decimal = decimal
+    group: str
+    decimal: str
 
     @classmethod
     def for_locale(cls, locale: str) -> NumberStyle:

@@ -36,56 +36,39 @@ class Voice:
     no: str
 
 
+@dataclass(slots=True)
 class Facts:
     """What one evaluation knows of the account, shared by every action written for it."""
 
-    __slots__ = ("snapshot", "signals", "risk", "renewal", "discount", "as_of", "voice", "offer_deadline")
-
-    def __init__(
-        self,
-        snapshot: AccountSnapshot,
-        signals: Mapping[str, SignalValue],
-        risk: Risk,
-        renewal: Renewal,
-        discount: DiscountDecision | None,
-        as_of: dt.datetime,
-        voice: Voice,
-        offer_deadline: Callable[[str, dt.date], dt.date | None] | None = None,
-    ) -> None:
-        self.offer_deadline = offer_deadline  # a commitment's pay-by date for an offer made on a given day
-        self.snapshot = snapshot
-        self.signals = signals
-        self.risk = risk
-        self.renewal = renewal
-        self.discount = discount
-        self.as_of = as_of
-        self.voice = voice
+    snapshot: AccountSnapshot
+    signals: Mapping[str, SignalValue]
+    risk: Risk
+    renewal: Renewal
+    discount: DiscountDecision | None
+    as_of: dt.datetime
+    voice: Voice
+    offer_deadline: Callable[[str, dt.date], dt.date | None] | None = None  # a pay-by date for an offer made on a day
 
 
+@dataclass(slots=True)
 class Words:
     """An action's texts for one due: what it is, what to do, why, and how it reads merged into another call."""
 
-    __slots__ = ("title", "text", "reasons", "topic")
-
-    def __init__(self, title: str, text: str, reasons: list[str], topic: str = "") -> None:
-        self.title = title
-        self.text = text
-        self.reasons = reasons
-        self.topic = topic  # "" when the rule has none: its title then stands for it
+    title: str
+    text: str
+    reasons: list[str]
+    topic: str = ""  # "" when the rule has none: its title then stands for it
 
 
+@dataclass(slots=True)
 class _Slot:
     """One action's own facts: when it is due, who does it, with whom."""
 
-    __slots__ = ("due", "owner", "role", "contact", "contact_id")
-
-    def __init__(self, due: dt.datetime, owner: str | None, role: str, contact: str | None,
-                 contact_id: str | None = None) -> None:
-        self.due = due
-        self.owner = owner
-        self.role = role
-        self.contact = contact
-        self.contact_id = contact_id
+    due: dt.datetime
+    owner: str | None
+    role: str
+    contact: str | None
+    contact_id: str | None = None
 
 
 class ActionWriter:
