@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import datetime as dt
+from functools import lru_cache
 import re
 import string
 from collections.abc import Mapping
@@ -75,6 +76,7 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return template.format_map(values if isinstance(values, TemplateValues) else TemplateValues(values))
 
 
+@lru_cache(maxsize=1024)
 def language(locale: str) -> str:
     """The language part of a locale: ru_KZ -> ru."""
     return locale.replace("-", "_").split("_")[0].lower()
@@ -117,6 +119,7 @@ def format_date_local(day: dt.date, locale: str) -> str:
         return day.isoformat()
 
 
+@lru_cache(maxsize=4096)
 def format_money(amount: float, currency: str, locale: str) -> str:
     """An amount of money as the locale writes it, in whole units: «200 000 ₸», "$2,400", «95 000 ₽».
 
@@ -155,7 +158,12 @@ class NumberStyle:
 
     @classmethod
     def for_locale(cls, locale: str) -> NumberStyle:
-        """The style of `locale`'s language (English style when Babel does not know it)."""
+        """The style of `locale`'s language (English style when Babel does not know it); made once per locale."""
+        return _number_style(locale)
+
+    @classmethod
+    def made(cls, locale: str) -> NumberStyle:
+        """The style read from Babel (`for_locale` remembers it)."""
         try:
             lang = language(locale)
             return cls(get_group_symbol(lang), get_decimal_symbol(lang))
@@ -170,6 +178,11 @@ class NumberStyle:
         if text in ("-0", "-0.0"):
             text = text[1:]
         return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.group)
+
+
+@lru_cache(maxsize=256)
+def _number_style(locale: str) -> NumberStyle:
+    return NumberStyle.made(locale)
 
 
 _CASES = {"genitive": Case.GENITIVE, "dative": Case.DATIVE, "accusative": Case.ACCUSATIVE,

@@ -57,3 +57,42 @@ def test_a_category_decides_over_the_words() -> None:
 def test_docs_report_the_current_precision_and_recall() -> None:
     docs = (ROOT / "docs" / "signals.md").read_text(encoding="utf-8")
     assert _bench().table(CORPUS) in docs, "update docs/signals.md with `python bench/export_requests.py`"
+
+
+def test_the_fast_gates_never_change_an_answer() -> None:
+    # Each kind of evidence is searched behind a gate of literals; the trigger stands before them all.
+    # Searching without the gates must give the same answer for every ticket of the corpus and more.
+    import nba.export_requests as words
+
+    texts = [f"{i['subject']} {i.get('body') or ''}".lower().replace("ё", "е") for i in CORPUS]
+    texts += ["login is slow", "нужна выгрузка", "full backup please", "sheet", "данные", "все"]
+    for name in dir(words):
+        evidence = getattr(words, name)
+        if isinstance(evidence, words._Evidence):
+            for text in texts:
+                assert evidence.search(text) == (evidence.full.search(text) is not None), (name, text)
+    every = [words._OUT, words._FORMAT]
+    for text in texts:
+        if any(e.full.search(text) for e in every):
+            assert words._TRIGGER.search(text), text  # the trigger covers every way of taking data out
+
+
+def test_the_gates_agree_with_the_full_patterns_on_any_mix_of_their_words() -> None:
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import nba.export_requests as words
+
+    evidence = [getattr(words, n) for n in dir(words) if isinstance(getattr(words, n), words._Evidence)]
+    vocabulary = sorted({w for e in evidence for w in re.findall(r"[a-zа-я]{2,}", e.full.pattern)})
+    vocabulary += ["all", "our", "data", "в", "из", "не", "на", "the", "to", "1с", "csv", "'", "-", "60"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(vocabulary), max_size=12).map(" ".join))
+    def agree(text: str) -> None:
+        for e in evidence:
+            assert e.search(text) == (e.full.search(text) is not None), (e.full.pattern[:60], text)
+
+    agree()
