@@ -9,13 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, RULES
+from helpers import EXAMPLES, RULES, nba_cli
 
 AS_OF = "2025-03-31T09:00:00+05:00"
 
-
-def nba_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *needles: str) -> None:

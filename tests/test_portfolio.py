@@ -6,15 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import icalendar
 import pytest
-from helpers import BASE_KZ, EXAMPLES, almaty, merge
+from helpers import BASE_KZ, EXAMPLES, almaty, merge, nba_cli
 
 import nba
 from nba.capacity import AccountPlace, CapacitySettings, apply_capacity
@@ -23,9 +21,6 @@ from nba.report import PortfolioReport
 Build = Callable[..., nba.AccountSnapshot]
 AS_OF = "2025-03-31T09:00:00+05:00"
 
-
-def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
 
 
 def book(tmp_path: Path) -> Path:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, nba_cli
 
 import nba
 
 AS_OF = "2025-03-31T09:00:00+05:00"
 
-
-def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_text_explains_each_rule_and_arbitration() -> None:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers import REPO, RULES
+from helpers import REPO, RULES, nba_cli
 
 from nba.conditions import parse
 from nba.tools.lint import never_true
 
 BROKEN = REPO / "tests" / "packs" / "data" / "broken.yaml"
 
-
-def nba_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_the_shipped_packs_are_clean() -> None:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers import RULES
+from helpers import RULES, nba_cli
 
-
-def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_every_shipped_scenario_passes_and_covers_every_rule() -> None:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, REPO, RULES
+from helpers import EXAMPLES, REPO, RULES, nba_cli
 
-
-def nba_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nba", *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("what", ["snapshot", "pack", "scenario", "decision"])
