@@ -133,22 +133,23 @@ def arbitrate(
             continue
         exempt = candidate.rule in cap_exempt
         placed = _place(candidate, channel, kept, planned, caps, settings.merge_same_day, exempt, locale)
-        if candidate.issued and (not isinstance(placed, tuple) or (candidate.pinned is not None and placed[0] != candidate.pinned)):
+        if candidate.issued and (not isinstance(placed, _Scheduled)
+                                 or (candidate.pinned is not None and placed.due != candidate.pinned)):
             # Issued earlier and still open: it keeps its due, whatever caps and merging would do to a new one.
             # (Placed where it was issued, it keeps arbitration's notes too: a re-run changes nothing but statuses.)
             moment = candidate.pinned or candidate.due
             kept.append(_Kept(candidate, moment))
             planned.append(PlannedTouch(moment, channel, candidate.contact_id))
             continue
-        if isinstance(placed, _Kept):
-            placed.merged.append(candidate)
-            notes.append(f"{candidate.rule} merged into {placed.candidate.rule}: one {channel} per contact per day")
+        if isinstance(placed, _MergedInto):
+            placed.host.merged.append(candidate)
+            notes.append(f"{candidate.rule} merged into {placed.host.candidate.rule}: one {channel} per contact per day")
             continue
-        if isinstance(placed, str):
-            suppressed.append(Suppressed(rule=candidate.rule, reason=placed, id=candidate.id, cause="cap"))
-            notes.append(f"{candidate.rule} held back: {placed}")
+        if isinstance(placed, _HeldBack):
+            suppressed.append(Suppressed(rule=candidate.rule, reason=placed.reason, id=candidate.id, cause="cap"))
+            notes.append(f"{candidate.rule} held back: {placed.reason}")
             continue
-        moment, why = placed
+        moment, why = placed.due, placed.moved_by
         entry = _Kept(candidate, moment)
         if moment != candidate.due:
             note = message("moved", locale, old=f"{candidate.due:%Y-%m-%d %H:%M}", new=f"{moment:%Y-%m-%d %H:%M}", why=why)
@@ -169,9 +170,31 @@ def arbitrate(
     return Arbitrated(actions, suppressed, notes)
 
 
+@dataclass(frozen=True, slots=True)
+class _Scheduled:
+    """Placed: its due after the caps, and why it moved ("" when it did not)."""
+
+    due: dt.datetime
+    moved_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _MergedInto:
+    """Merged as a topic into a kept call or meeting with the same person that day."""
+
+    host: _Kept
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldBack:
+    """Held back by the caps, and why (in the account's language)."""
+
+    reason: str
+
+
 def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[PlannedTouch], caps: ContactCaps,
-           merge: bool, exempt: bool, locale: str) -> tuple[dt.datetime, str] | _Kept | str:
-    """The candidate's due after caps (with why it moved), a kept action to merge into, or why it is held back."""
+           merge: bool, exempt: bool, locale: str) -> _Scheduled | _MergedInto | _HeldBack:
+    """Where the candidate goes: its due after caps, a kept action to merge into, or held back."""
     calendar = candidate.calendar
     latest = candidate.due + dt.timedelta(days=caps.max_delay_days)
     moment = candidate.due
@@ -182,19 +205,19 @@ def _place(candidate: Candidate, channel: str, kept: list[_Kept], planned: list[
             for host in kept:  # one call or meeting per person per day, whichever of the two each one is
                 if (host.candidate.channel in ("call", "meeting") and host.candidate.contact_id == candidate.contact_id
                         and calendar.local(host.due).date() == day):
-                    return host
+                    return _MergedInto(host)
         if exempt:
-            return moment, moved_by
+            return _Scheduled(moment, moved_by)
         blocked_until, why = _blocked(moment, channel, candidate.contact_id, candidate.contact_name, planned, caps, locale)
         if blocked_until is None:
-            return moment, moved_by
+            return _Scheduled(moment, moved_by)
         if caps.when_capped == "suppress":
-            return why
+            return _HeldBack(why)
         moved_by = why
         moment = calendar.next_slot(max(blocked_until, moment + dt.timedelta(minutes=1)), candidate.preferred_time)
         if moment > latest:
-            return message("no_slot", locale, why=why, days=counted("day", caps.max_delay_days, locale))
-    return message("no_slot", locale, why="", days=counted("day", caps.max_delay_days, locale))  # pragma: no cover
+            return _HeldBack(message("no_slot", locale, why=why, days=counted("day", caps.max_delay_days, locale)))
+    return _HeldBack(message("no_slot", locale, why="", days=counted("day", caps.max_delay_days, locale)))  # pragma: no cover
 
 
 def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, contact_name: str | None,
