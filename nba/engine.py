@@ -25,7 +25,7 @@ from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
 from .memo import Memo
-from .signals import SignalValue, compute_signals
+from .signals import SignalValue, add_discount_signals, add_renewal_signals, add_risk_signals, compute_signals
 from .snapshot import Account, AccountSnapshot
 from .vocab import OwnerRole
 from .texts import pick_locale
@@ -185,17 +185,11 @@ class Engine:
         signals = compute_signals(snapshot, as_of)
         terms = RenewalTerms.of(snapshot.contract)  # the same for many accounts on a given day
         renewal, window_open = self._renewals.get((terms, today), lambda: renewal_status(terms, today, rs.renewal))
-        signals["renewal_stage"] = renewal.stage
-        signals["renewal_window_open"] = window_open
-        if renewal.deadline is not None and snapshot.contract.status == "active":
-            signals["days_to_signing_deadline"] = float((renewal.deadline - today).days)
-        if snapshot.contract.status == "renewed":
-            signals["days_since_renewal"] = float((today - snapshot.contract.end_date).days)
+        add_renewal_signals(signals, renewal, window_open, snapshot.contract, today)
         voice = self._writer.voice(snapshot.account.locale)
         risk = assess(rs.risk, rs.measures_by_weight, signals, lambda hits: self._writer.explain_risk(hits, signals, voice))
         if rs.risk is not None:
-            signals["risk_score"] = risk.score
-            signals["risk_level"] = risk.level
+            add_risk_signals(signals, risk)
         history = History.of(snapshot)
         discount = None
         deadline_for = None
@@ -211,9 +205,7 @@ class Engine:
             discount = decide(policy, signals, calendar.next_working_day(today), counter_offer_declined=declined,
                               business_days=count, locale=snapshot.account.locale)
         if discount is not None:
-            signals["discount_outcome"] = discount.outcome
-            signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
-            signals["discount_approval_role"] = discount.approval_role
+            add_discount_signals(signals, discount)
 
         fired: list[CompiledRule] = []
         outcomes: dict[str, bool | None] = {}

@@ -11,10 +11,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .export_requests import EXPORT_CATEGORIES, is_export_text
-from .snapshot import AccountSnapshot, CommercialRequest, Ticket, UsagePeriod
+from .snapshot import AccountSnapshot, CommercialRequest, Contract, Ticket, UsagePeriod
+if TYPE_CHECKING:
+    from .decision import DiscountDecision, Renewal, Risk
+
 from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
 
 SignalType = Literal["number", "text", "bool"]
@@ -136,6 +139,30 @@ def symbols_for(section: str) -> dict[str, SignalSpec]:
     if section == "discount_policy":
         return {k: v for k, v in CATALOGUE.items() if k not in _DISCOUNT}
     return dict(CATALOGUE)
+
+
+def add_renewal_signals(signals: dict[str, SignalValue], renewal: Renewal, window_open: bool, contract: Contract,
+                        today: dt.date) -> None:
+    """The derived renewal signals (`renewal_stage` ... `days_since_renewal`), from the renewal stage of the day."""
+    signals["renewal_stage"] = renewal.stage
+    signals["renewal_window_open"] = window_open
+    if renewal.deadline is not None and contract.status == "active":
+        signals["days_to_signing_deadline"] = float((renewal.deadline - today).days)
+    if contract.status == "renewed":
+        signals["days_since_renewal"] = float((today - contract.end_date).days)
+
+
+def add_risk_signals(signals: dict[str, SignalValue], risk: Risk) -> None:
+    """The derived risk signals (`risk_score`, `risk_level`), from the scorecard's answer."""
+    signals["risk_score"] = risk.score
+    signals["risk_level"] = risk.level
+
+
+def add_discount_signals(signals: dict[str, SignalValue], discount: DiscountDecision) -> None:
+    """The derived discount signals (`discount_outcome`, `discount_best_offer_pct`, `discount_approval_role`)."""
+    signals["discount_outcome"] = discount.outcome
+    signals["discount_best_offer_pct"] = max((o.percent for o in discount.offers), default=0.0)
+    signals["discount_approval_role"] = discount.approval_role
 
 
 def show_value(value: SignalValue) -> str:
