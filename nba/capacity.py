@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .decision import Decision, NextAction
-from .discount import answers_the_client, offer_deadline
+from .discount import answers_the_client, dated_for_its_answer, offer_deadline
 from .messages import counted, message
 from .ruleset import CompiledPolicy
 from .texts import format_date_local, format_due
@@ -85,13 +85,8 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
             continue
         update: dict[str, object] = {"actions": actions}
         if policy is not None and decision.discount is not None:
-            answers = [a for a in actions if answers_the_client(a, policy.pack)]
-            if answers:
-                calendar = BusinessCalendar(place.country, ZoneInfo(place.timezone), WorkingHours(), book, place.subdivision)
-                day = min(a.due for a in answers).date()
-                update["discount"] = decision.discount.model_copy(update={"offers": [
-                    o.model_copy(update={"deadline": offer_deadline(policy, o.condition, day, calendar.working_days_between)})
-                    if o.deadline else o for o in decision.discount.offers]})
+            calendar = BusinessCalendar(place.country, ZoneInfo(place.timezone), WorkingHours(), book, place.subdivision)
+            update["discount"] = dated_for_its_answer(decision.discount, actions, policy, calendar.working_days_between)
         out.append(decision.model_copy(update=update))
     return out
 

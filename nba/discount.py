@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from .decision import DiscountDecision, DiscountOffer, NextAction
 from .messages import message
@@ -109,6 +109,19 @@ def answers_the_client(action: NextAction, pack: str) -> bool:
     """Whether `action` gives the client the discount pack's answer (its own rule, or one merged into it)."""
     prefix = pack + "/"
     return action.kind in _CLIENT_FACING and (action.rule.startswith(prefix) or any(r.startswith(prefix) for r in action.merged_rules))
+
+
+def dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], policy: CompiledPolicy,
+                         business_days: BusinessDays) -> DiscountDecision:
+    """The decision's pay-by dates counted from the day the client is answered: the earliest of the discount
+    pack's calls, meetings, e-mails and offers (the engine places them; owner capacity may move them)."""
+    answers = [a for a in actions if answers_the_client(a, policy.pack)]
+    if not answers or not any(o.deadline for o in discount.offers):
+        return discount
+    day = min(a.due for a in answers).date()
+    offers = [o.model_copy(update={"deadline": offer_deadline(policy, o.condition, day, business_days)}) if o.deadline
+              else o for o in discount.offers]
+    return discount.model_copy(update={"offers": offers}) if offers != discount.offers else discount
 
 
 def _shown(value: object, locale: str) -> str:

@@ -17,7 +17,7 @@ from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewa
 from .episodes import action_id, episode_values
 from .errors import InstallationError, NotPicklableError, UnknownRuleError, UsageError
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
-from .discount import answers_the_client, decide, offer_deadline
+from .discount import dated_for_its_answer, decide, offer_deadline
 from .packs.loader import PackSource, load_packs
 from .patterns import CHANNEL_OF_KIND
 from .renewal import RenewalTerms, renewal_status
@@ -236,8 +236,8 @@ class Engine:
         withdrawn: list[Withdrawn] = []
         if history:
             actions, suppressed, withdrawn = self._across_runs(history, candidates, actions, suppressed, facts)
-        if discount is not None and deadline_for is not None and rs.discount is not None:
-            discount = self._dated_for_its_answer(discount, actions, rs.discount.pack, deadline_for)
+        if discount is not None and rs.discount is not None:
+            discount = dated_for_its_answer(discount, actions, rs.discount, self._calendar(snapshot).working_days_between)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
@@ -275,18 +275,6 @@ class Engine:
         return self._calendars.get((account.country, account.subdivision, account.timezone, _DEFAULT_HOURS),
                                    lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays,
                                                             account.subdivision))
-
-    @staticmethod
-    def _dated_for_its_answer(discount: DiscountDecision, actions: Sequence[NextAction], pack: str,
-                              offer_deadline: Callable[[str, dt.date], dt.date | None]) -> DiscountDecision:
-        """The decision's pay-by dates counted from the day the client is answered (the discount pack's first call, meeting, e-mail or offer)."""
-        answers = [a for a in actions if answers_the_client(a, pack)]
-        if not answers or not any(o.deadline for o in discount.offers):
-            return discount
-        day = min(a.due for a in answers).date()
-        offers = [o.model_copy(update={"deadline": offer_deadline(o.condition, day)}) if o.deadline else o
-                  for o in discount.offers]
-        return discount.model_copy(update={"offers": offers}) if offers != discount.offers else discount
 
     @staticmethod
     def _action_id(rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],

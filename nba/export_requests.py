@@ -211,21 +211,9 @@ _VENDOR_BACKUP: Final = _any(
 _FORMAT: Final = _any(r"\b(?:excel|xlsx?|csv|spreadsheet)\b", r"эксел|ексел|таблиц")
 
 
-# A word every "taking out" or spreadsheet pattern above contains. Patterns that start with \b make Python's
-# regex engine try every position; this plain alternation is scanned fast, so most tickets (no such word at
-# all) are answered in under a microsecond. tests/test_export_requests.py checks it covers every pattern.
-_TRIGGER: Final = re.compile(
-    "выгруз|экспорт|export|скач|download|dump|дамп|мигр|migrat|забра|сохран|получ|предостав|присл|пришл|переда|отда"
-    "|подготов|копи|резерв|бэкап|бекап|backup|back-up|get|take|receiv|send|give|hand|obtain|pull|copy|portab|machine"
-    "|архив|need|want|would|файл|file|sheet|save|extract|высл|вышл|перенес|перенос|excel|xls|csv|эксел|ексел|таблиц"
-)
-
-
 def is_export_text(text: str) -> bool:
     """Whether a ticket's subject and body ask for the client's data out (see the module's notes)."""
     words = text.lower().replace("ё", "е")
-    if not _TRIGGER.search(words):
-        return False
     if not (_OUT.search(words) or (_FORMAT.search(words) and _WHOLE.search(words))):
         return False
     if _VENDOR_BACKUP.search(words) and not _LEAVING.search(words):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from babel.dates import format_datetime
 
 from .decision import Decision
-from .messages import counted, message, value_words
-from .texts import NumberStyle, format_date_local, language
+from .messages import catalogue_language, counted, message, value_words
+from .texts import NumberStyle, format_date_local
 
 
 def decision_table(decision: Decision, locale: str = "en") -> str:
@@ -39,7 +39,7 @@ def decision_table(decision: Decision, locale: str = "en") -> str:
     if not decision.actions:
         out.append(say("no_actions"))
     rows = [tuple(say("headers").split("|"))]
-    date_locale = language(locale) if language(locale) in ("ru", "en") else "en"
+    date_locale = catalogue_language(locale)  # weekdays in the table's own language, never a third one
     for i, a in enumerate(decision.actions, 1):
         owner = message(f"role_{a.owner_role}", locale) + (f" ({a.owner})" if a.owner else "")
         contact = (a.contact.name or a.contact.id) if a.contact else "—"

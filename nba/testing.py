@@ -66,6 +66,8 @@ OWNERS: tuple[tuple[str, str], ...] = (
     ("Ainur Bekova", "csm"), ("Daniyar Omarov", "account_manager"), ("Gulnara Akhmetova", "head_of_cs"),
     ("Ирина Соколова", "csm"), ("Jonas Weber", "account_manager"), ("Emily Carter", "csm"), ("Nurlan Abenov", "ceo"),
 )
+#: Health scores and NPS answers typical of each risk tier under the shipped scorecard.
+_RISK_HEALTH_NPS = {"green": ((60, 100), (7, 10)), "yellow": ((60, 100), (7, 10)), "red": ((0, 40), (0, 5))}
 _RENEWAL_STAGES = ("not_started", "assessment", "value_call", "offer", "negotiation", "signing", "overdue", "renewed", "closed")
 
 
@@ -173,16 +175,19 @@ def snapshot_dicts(
             return _iso(today - dt.timedelta(days=1), hour) if latest_hour < 0 else _iso(today, max(latest_hour, 0))
         return _iso(today - dt.timedelta(days=max(days_ago, 0)), hour)
 
-    if risk == "green":  # nothing the scorecard counts
-        activity_drop, export_request = (False if activity_drop is None else activity_drop), False
-        health, nps = (health if health is not None else float(draw(st.integers(60, 100)))), (nps if nps is not None else draw(st.integers(7, 10)))
-        new_contact = False if new_contact is None else new_contact
-    elif risk == "yellow":  # a steep drop (30 points) and nothing else
-        activity_drop, export_request, new_contact = True, False, False
-        health, nps = (health if health is not None else float(draw(st.integers(60, 100)))), (nps if nps is not None else draw(st.integers(7, 10)))
-    elif risk == "red":  # a steep drop, poor health and a detractor: 65 points at least
-        activity_drop = True
-        health, nps = (health if health is not None else float(draw(st.integers(0, 40)))), (nps if nps is not None else draw(st.integers(0, 5)))
+    if risk is not None:
+        # green: nothing the scorecard counts; yellow: a steep drop (30 points) and nothing else;
+        # red: a steep drop, poor health and a detractor (65 points at least).
+        (low, high), (nps_low, nps_high) = _RISK_HEALTH_NPS[risk]
+        health = health if health is not None else float(draw(st.integers(low, high)))
+        nps = nps if nps is not None else draw(st.integers(nps_low, nps_high))
+        if risk == "green":
+            activity_drop = False if activity_drop is None else activity_drop
+            export_request, new_contact = False, (False if new_contact is None else new_contact)
+        else:
+            activity_drop = True
+            if risk == "yellow":
+                export_request, new_contact = False, False
     country, zone, locale, currency = draw(st.sampled_from(places))
     term = term or draw(st.sampled_from(TERMS))
     length = {"monthly": 30, "quarterly": 91, "annual": 365, "multi_year": 1095}[term]
