@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, PlannedTouch, account_stake, arbitrate, order_key, priority_of
+from .caches import CACHE_SIZE
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
@@ -24,7 +26,6 @@ from .renewal import RenewalTerms, renewal_status
 from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
-from .memo import Memo
 from .signals import SignalValue, add_discount_signals, add_renewal_signals, add_risk_signals, compute_signals
 from .snapshot import Account, AccountSnapshot
 from .vocab import OwnerRole
@@ -32,6 +33,8 @@ from .texts import pick_locale
 from .writing import ActionWriter, Facts, person_for
 
 if TYPE_CHECKING:  # imported when used: one command needs neither worker processes nor explanations
+    from functools import _CacheInfo as CacheInfo  # the named tuple lru_cache's cache_info() returns
+
     from .explain import Explanation
 
 BackendName = Literal["native", "durable"]
@@ -62,17 +65,18 @@ def default_rules_path() -> Path:
 
 class Engine:
     """Evaluates account snapshots against compiled rule packs; its rules never change, so it is safe to share
-    between threads (the memos of pure results it fills are safe too)."""
+    between threads (the caches of pure results it fills are safe too)."""
 
     def __init__(self, ruleset: RuleSet, sources: Sequence[PackSource] = ()) -> None:
         self._ruleset = ruleset
         self._sources = tuple(sources)
         self._holidays = HolidayBook(ruleset.days_off)
         self._writer = ActionWriter(ruleset.display_names)
-        # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded.
-        self._calendars: Memo[BusinessCalendar] = Memo()
-        self._dues: Memo[tuple[BusinessCalendar, dt.datetime]] = Memo()
-        self._renewals: Memo[tuple[Renewal, bool]] = Memo()
+        # Pure results that repeat across a portfolio (same as-of, few countries and zones), bounded. Each cache
+        # keys on the arguments of the function it remembers, so no input can be left out of its key.
+        self._calendar_for = lru_cache(maxsize=CACHE_SIZE)(self._new_calendar)
+        self._due_for = lru_cache(maxsize=CACHE_SIZE)(self._due)
+        self._renewal_on = lru_cache(maxsize=CACHE_SIZE)(self._renewal)
         lifecycle = ruleset.arbitration.lifecycle
         self._escalation = EscalationPolicy(lifecycle.escalate_overdue_after_business_days, lifecycle.leads)
 
@@ -105,6 +109,12 @@ class Engine:
     def holiday_book(self) -> HolidayBook:
         """The days off this engine schedules around: public holidays plus its packs' `calendar.days_off`."""
         return self._holidays
+
+    def cache_info(self) -> dict[str, CacheInfo]:
+        """Hits, misses and sizes of the caches of pure results this engine fills (dues, calendars, renewal
+        stages, phrases, names): for tuning a long run, or checking memory stays bounded."""
+        return {"calendars": self._calendar_for.cache_info(), "dues": self._due_for.cache_info(),
+                "renewals": self._renewal_on.cache_info(), **self._writer.cache_info()}
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -184,7 +194,7 @@ class Engine:
 
         signals = compute_signals(snapshot, as_of)
         terms = RenewalTerms.of(snapshot.contract)  # the same for many accounts on a given day
-        renewal, window_open = self._renewals.get((terms, today), lambda: renewal_status(terms, today, rs.renewal))
+        renewal, window_open = self._renewal_on(terms, today)
         add_renewal_signals(signals, renewal, window_open, snapshot.contract, today)
         voice = self._writer.voice(snapshot.account.locale)
         risk = assess(rs.risk, rs.measures_by_weight, signals, lambda hits: self._writer.explain_risk(hits, signals, voice))
@@ -257,10 +267,7 @@ class Engine:
         template = rule.rule.action
         policy = template.due
         end = snapshot.contract.end_date if policy.days_before_end is not None else None
-        # A due depends only on the rule, the account's calendar and as-of (and the end date for days_before_end).
-        calendar, due = self._dues.get(
-            (rule.id, account.country, account.subdivision, account.timezone, facts.as_of, end),
-            lambda: self._schedule(rule, account, facts.as_of, snapshot.contract.end_date))
+        calendar, due = self._due_for(rule.id, account.country, account.subdivision, account.timezone, facts.as_of, end)
         role = self._owner_role(template.owner_role, facts.risk, snapshot, facts.discount)
         contact = _pick_contact(template.contact, snapshot, facts.signals)
         priority = priority_of(rule.rule.priority, stake)
@@ -272,9 +279,23 @@ class Engine:
     def _calendar(self, snapshot: AccountSnapshot) -> BusinessCalendar:
         """The account's business calendar with the default working hours (for counting business days)."""
         account = snapshot.account
-        return self._calendars.get((account.country, account.subdivision, account.timezone, _DEFAULT_HOURS),
-                                   lambda: BusinessCalendar(account.country, account.zone, _DEFAULT_HOURS, self._holidays,
-                                                            account.subdivision))
+        return self._calendar_for(account.country, account.subdivision, account.timezone, _DEFAULT_HOURS)
+
+    def _new_calendar(self, country: str, subdivision: str | None, timezone: str, hours: WorkingHours) -> BusinessCalendar:
+        """A business calendar (remembered by `_calendar_for`)."""
+        return BusinessCalendar(country, ZoneInfo(timezone), hours, self._holidays, subdivision)
+
+    def _due(self, rule_id: str, country: str, subdivision: str | None, timezone: str, as_of: dt.datetime,
+             end: dt.date | None) -> tuple[BusinessCalendar, dt.datetime]:
+        """A rule's due for an account's calendar and as-of, `end` the contract's end when the rule counts back
+        from it (remembered by `_due_for`: a morning run asks for the same few thousand dues again and again)."""
+        rule = self._ruleset.by_id[rule_id]
+        calendar = self._calendar_for(country, subdivision, timezone, rule.hours)
+        return calendar, schedule(rule.rule.action.due, calendar, as_of, end)
+
+    def _renewal(self, terms: RenewalTerms, today: dt.date) -> tuple[Renewal, bool]:
+        """The renewal stage of a contract's terms on a day (remembered by `_renewal_on`)."""
+        return renewal_status(terms, today, self._ruleset.renewal)
 
     @staticmethod
     def _action_id(rule: CompiledRule, snapshot: AccountSnapshot, signals: Mapping[str, SignalValue],
@@ -318,13 +339,6 @@ class Engine:
 
         withdrawn = withdraw(history, actions, suppressed, fired, by_id.__contains__, resolved, voice.locale)
         return actions, suppressed, withdrawn
-
-    def _schedule(self, rule: CompiledRule, account: Account, as_of: dt.datetime,
-                  end: dt.date) -> tuple[BusinessCalendar, dt.datetime]:
-        calendar = self._calendars.get((account.country, account.subdivision, account.timezone, rule.hours),
-                                       lambda: BusinessCalendar(account.country, account.zone, rule.hours, self._holidays,
-                                                                account.subdivision))
-        return calendar, schedule(rule.rule.action.due, calendar, as_of, end)
 
     def _owner_role(self, wanted: str, risk: Risk, snapshot: AccountSnapshot,
                     discount: DiscountDecision | None) -> OwnerRole:

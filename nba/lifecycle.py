@@ -98,7 +98,7 @@ def screen(candidates: Sequence[Candidate], history: History, cooldowns: Mapping
            locale: str, date_phrase: Callable[[dt.date], str] | None = None) -> Screened:
     """Hold back done, dismissed and cooled-down actions; pin open ones to the due they were issued with.
 
-    `date_phrase` writes a date for people (default: `format_date_local` in `locale`; the engine passes its memo).
+    `date_phrase` writes a date for people (default: `format_date_local` in `locale`; the engine passes its cached one).
     """
     day = date_phrase or (lambda d: format_date_local(d, locale))
     out = Screened([])

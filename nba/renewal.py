@@ -18,7 +18,7 @@ _DEFAULT_WINDOWS = RenewalSettings().window_days
 
 
 class RenewalTerms(NamedTuple):
-    """The contract facts a renewal stage depends on: all of them, so they can key a memo."""
+    """The contract facts a renewal stage depends on: all of them, so they can key a cache."""
 
     term: Term
     status: ContractStatus

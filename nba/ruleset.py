@@ -38,9 +38,10 @@ class Condition:
     test: CompiledCondition
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledRule:
-    """A rule ready to run: its pack, full id, condition and the pack's working hours."""
+    """A rule ready to run: its pack, full id, condition and the pack's working hours (one object per rule of a
+    ruleset, equal only to itself, so it keys caches cheaply)."""
 
     pack: str
     rule: Rule
@@ -63,9 +64,9 @@ class CompiledRule:
             object.__setattr__(self, "episode", default_episode(self.condition.signals))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledMeasure:
-    """A risk scorecard measure with its compiled condition."""
+    """A risk scorecard measure with its compiled condition (equal only to itself, like `CompiledRule`)."""
 
     measure: RiskMeasure
     condition: Condition

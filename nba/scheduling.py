@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from .calendar import BusinessCalendar
+from .errors import UsageError
 from .packs.model import WEEKDAYS, DuePolicy
 
 
-def schedule(policy: DuePolicy, calendar: BusinessCalendar, as_of: dt.datetime, contract_end: dt.date) -> dt.datetime:
-    """The due of an action: aware, not before `as_of`, on a working day, inside working hours."""
+def schedule(policy: DuePolicy, calendar: BusinessCalendar, as_of: dt.datetime, contract_end: dt.date | None) -> dt.datetime:
+    """The due of an action: aware, not before `as_of`, on a working day, inside working hours (`contract_end` is
+    read only by a `days_before_end` due)."""
     now = calendar.local(as_of)
     today = now.date()
     kind = policy.kind
@@ -32,6 +34,8 @@ def schedule(policy: DuePolicy, calendar: BusinessCalendar, as_of: dt.datetime, 
             day += dt.timedelta(days=7)
         return _on_or_after(calendar, calendar.next_working_day(day), at, now)
     if kind == "days_before_end":
+        if contract_end is None:
+            raise UsageError("a days_before_end due counts back from the contract's end: pass its end date")
         day = calendar.previous_working_day(contract_end - dt.timedelta(days=policy.days_before_end or 0))
         return _on_or_after(calendar, day, at, now)
     raise ValueError(f"unknown due policy {kind!r}")  # pragma: no cover - the model admits no other

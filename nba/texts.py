@@ -8,6 +8,7 @@ from functools import lru_cache
 import re
 import string
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_time
 from babel import Locale, UnknownLocaleError
@@ -18,7 +19,10 @@ from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
 from .errors import NbaError
-from .memo import Memo
+from .caches import CACHE_SIZE
+
+if TYPE_CHECKING:
+    from functools import _CacheInfo as CacheInfo  # the named tuple lru_cache's cache_info() returns
 
 _FORMATTER = string.Formatter()
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -195,7 +199,11 @@ class Inflector:
     def __init__(self) -> None:
         self._maker = PetrovichDeclinationMaker()
         self._detector = PetrovichGenderDetector()
-        self._known: Memo[str] = Memo()  # names already declined
+        self._known = lru_cache(maxsize=CACHE_SIZE)(self._decline)  # names already declined, by name and case
+
+    def cache_info(self) -> CacheInfo:
+        """Hits, misses and size of the cache of names already declined."""
+        return self._known.cache_info()
 
     def dative(self, full_name: str) -> str:
         """A Russian name in the dative case ("Павел Громов" -> "Павлу Громову"); other names unchanged."""
@@ -206,7 +214,7 @@ class Inflector:
 
         "с Павлом Громовым" (instrumental), "о Павле Громове" (prepositional), "у Павла Громова" (genitive).
         """
-        return self._known.get((full_name, case), lambda: self._decline(full_name, _CASES[case]))
+        return self._known(full_name, _CASES[case])
 
     @staticmethod
     def can_decline(full_name: str) -> bool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
-from .memo import Memo
+from .caches import CACHE_SIZE
 from .messages import catalogue_language, counted, days_phrase, message, value_words
 from .signals import DAY_PHRASES, SIGNAL_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
@@ -21,6 +22,8 @@ from .texts import (Inflector, NumberStyle, TemplateValues, format_date_local, f
 from .vocab import ActionStatus, OwnerRole
 
 if TYPE_CHECKING:
+    from functools import _CacheInfo as CacheInfo  # the named tuple lru_cache's cache_info() returns
+
     from .ruleset import CompiledMeasure, CompiledRule
 
 
@@ -72,19 +75,26 @@ class _Slot:
 
 
 class ActionWriter:
-    """Fills rules' templates into actions; one per engine, its memos shared by every evaluation."""
+    """Fills rules' templates into actions; one per engine, its caches shared by every evaluation."""
 
     def __init__(self, display_names: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self._display_names = display_names or {}
         self._inflector = Inflector()
-        self._voices: Memo[Voice] = Memo()
-        self._phrases: Memo[str] = Memo()
-        self._texts: Memo[tuple[str, str, str, str]] = Memo()  # a rule's title, text, reason and topic in a locale
-        self._reasons: Memo[str] = Memo()  # a risk measure's reason in a locale
+        # Each cache keys on the arguments of the function it remembers, so no input can be left out of its key.
+        self._due_words = lru_cache(maxsize=CACHE_SIZE)(format_due)
+        self._date_words = lru_cache(maxsize=CACHE_SIZE)(format_date_local)
+        self._texts = lru_cache(maxsize=CACHE_SIZE)(self._new_texts)
+        self._reasons = lru_cache(maxsize=CACHE_SIZE)(self._new_reason)
+
+    def cache_info(self) -> dict[str, CacheInfo]:
+        """Hits, misses and sizes of this writer's caches (due and date phrases, rule texts, reasons, names)."""
+        return {"due_phrases": self._due_words.cache_info(), "date_phrases": self._date_words.cache_info(),
+                "rule_texts": self._texts.cache_info(), "risk_reasons": self._reasons.cache_info(),
+                "names": self._inflector.cache_info()}
 
     def voice(self, locale: str) -> Voice:
         """The voice of `locale` (English words where the language has none of its own)."""
-        return self._voices.get(locale, lambda: _voice(locale))
+        return _voice(locale)
 
     def format_signals(self, names: Iterable[str], signals: Mapping[str, SignalValue], voice: Voice) -> TemplateValues:
         """The named signals as they read in a sentence: unknown as a dash, numbers with the locale's symbols."""
@@ -158,7 +168,12 @@ class ActionWriter:
         return [render(self._reason(m, voice.locale), values) for m in hits]
 
     def _reason(self, measure: CompiledMeasure, locale: str) -> str:
-        return self._reasons.get((measure.measure.id, locale), lambda: pick_locale(measure.measure.reason, locale))
+        return self._reasons(measure, locale)
+
+    @staticmethod
+    def _new_reason(measure: CompiledMeasure, locale: str) -> str:
+        """A risk measure's reason in a locale (remembered by `_reasons`)."""
+        return pick_locale(measure.measure.reason, locale)
 
     def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None, ident: str) -> Draft:
         """The action `rule` asks for (its stable id `ident`), to be written once arbitration has fixed its due."""
@@ -180,15 +195,15 @@ class ActionWriter:
 
     def due_phrase(self, due: dt.datetime, locale: str, reference_year: int | None) -> str:
         """`format_due` remembered (Babel is slow and dues repeat across accounts)."""
-        # The zone is part of the key: aware datetimes of one instant in two zones are equal, their phrases are not.
-        return self._phrases.get((due, due.tzinfo, locale, reference_year),
-                                 lambda: format_due(due, locale, reference_year))
+        # A phrase reads the wall time only, and the cache is keyed by it: aware datetimes of one instant in two
+        # zones are equal (and would share an entry), their phrases are not.
+        return self._due_words(due.replace(tzinfo=None), locale, reference_year)
 
     def date_phrase(self, day: dt.date | None, locale: str) -> str:
         """`format_date_local` remembered; a dash for no date."""
         if day is None:
             return "—"
-        return self._phrases.get((day, locale), lambda: format_date_local(day, locale))
+        return self._date_words(day, locale)
 
     def can_decline(self, name: str) -> bool:
         """Whether a Russian case of the name can be made (Cyrillic, one to three words)."""
@@ -199,10 +214,14 @@ class ActionWriter:
         return self._inflector.decline(name, case)
 
     def _rule_texts(self, rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
+        return self._texts(rule, locale)
+
+    @staticmethod
+    def _new_texts(rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
+        """A rule's title, text, reason and topic in a locale (remembered by `_texts`)."""
         template = rule.rule.action
-        return self._texts.get((rule.id, locale), lambda: (
-            pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale),
-            pick_locale(template.topic, locale) if template.topic else ""))
+        return (pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale),
+                pick_locale(template.topic, locale) if template.topic else "")
 
 
 class Draft:
@@ -254,7 +273,9 @@ class Draft:
         )
 
 
+@lru_cache(maxsize=256)
 def _voice(locale: str) -> Voice:
+    """The voice of a locale (pure: remembered for the process)."""
     if catalogue_language(locale) != language(locale):
         # nba writes its own words in a few languages only; a locale without them (kk, de) reads English
         # throughout — texts, dates, numbers and notes — rather than a mix of two or three languages.
