@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 # The command line loads no pydantic plugins (observability hooks for applications that use pydantic):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -27,7 +27,7 @@ from .risk import assess, owner_for
 from .ruleset import CompiledRule, RuleSet, compile_packs
 from .scheduling import schedule
 from .signals import SignalValue, add_discount_signals, add_renewal_signals, add_risk_signals, compute_signals
-from .snapshot import Account, AccountSnapshot
+from .snapshot import AccountSnapshot
 from .vocab import OwnerRole
 from .texts import pick_locale
 from .writing import ActionWriter, Facts, person_for

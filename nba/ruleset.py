@@ -1,16 +1,16 @@
-"""Compiles loaded packs into a rule set: conditions type-checked and compiled, templates checked."""
+"""Builds the rule set the engine runs from loaded packs, once `packs.checks` found no problem in them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .calendar import WorkingHours
-from .holiday_data import country_holidays, supported_countries
-from .conditions import CompiledCondition, ConditionBackend, Node, check, parse
-from .conditions.checker import suggest
-from .errors import ConditionError, Problem, RulePackError
+from .conditions import CompiledCondition, ConditionBackend, Node
+from .episodes import default_episode
+from .errors import ConditionError, RulePackError
+from .packs.checks import CheckedCondition, check_packs
 from .packs.loader import Loc, PackSource, condition_problem, sort_problems
 from .packs.model import (
     ArbitrationSettings,
@@ -22,10 +22,8 @@ from .packs.model import (
     RiskScorecard,
     Rule,
 )
-from .episodes import EPISODE_PARTS, default_episode
-from .signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
-from .patterns import matches, pattern_problem
-from .texts import TemplateError, language, pick_locale, placeholders
+from .patterns import matches
+from .texts import pick_locale, placeholders
 from .writing import CONTEXT_PLACEHOLDERS
 
 @dataclass(frozen=True, slots=True)
@@ -126,99 +124,29 @@ class RuleSet:
 
 def compile_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> RuleSet:
     """Check and compile every condition and template; raises `RulePackError` listing all problems."""
-    problems: list[Problem] = []
-    pending: list[tuple[PackSource, Loc, str]] = []  # conditions to compile, in a stable order
-
-    def want(source: PackSource, loc: Loc, text: str) -> None:
-        pending.append((source, loc, text))
-
-    risk_sources = [s for s in sources if s.pack.risk is not None]
-    renewal_sources = [s for s in sources if s.pack.renewal is not None]
-    discount_sources = [s for s in sources if s.pack.discount_policy is not None]
-    arbitration_sources = [s for s in sources if s.pack.arbitration is not None]
-    for label, found in (("risk", risk_sources), ("renewal", renewal_sources), ("discount_policy", discount_sources),
-                         ("arbitration", arbitration_sources)):
-        for extra in found[1:]:
-            problems.append(extra.problem((label,), f"`{label}` is already defined in {found[0].file}",
-                                          f"keep one `{label}` section across all packs", code="pack.duplicate"))
-
-    for source in sources:
-        pack = source.pack
-        seen_ids: dict[str, int] = {}
-        for i, rule in enumerate(pack.rules):
-            if rule.id in seen_ids:
-                problems.append(source.problem(("rules", i, "id"), f"duplicate rule id `{rule.id}` in pack `{pack.pack}`", code="rule.duplicate_id", hint=
-                                               f"rule #{seen_ids[rule.id] + 1} already uses it; rename one"))
-            seen_ids.setdefault(rule.id, i)
-            want(source, ("rules", i, "when"), rule.when)
-            problems.extend(_check_action(source, i, rule, pack.locales))
-        if pack.risk is not None:
-            for j, measure in enumerate(pack.risk.measures):
-                want(source, ("risk", "measures", j, "when"), measure.when)
-                problems.extend(_check_texts(source, ("risk", "measures", j, "reason"), measure.reason, pack.locales))
-        if pack.discount_policy is not None:
-            for name, commitment in pack.discount_policy.commitments.items():
-                if commitment.when is not None:
-                    want(source, ("discount_policy", "commitments", name, "when"), commitment.when)
-            for k, adjustment in enumerate(pack.discount_policy.adjustments):
-                want(source, ("discount_policy", "adjustments", k, "when"), adjustment.when)
-                if adjustment.reason:
-                    problems.extend(_check_reason(source, ("discount_policy", "adjustments", k, "reason"), adjustment.reason))
-        if pack.arbitration is not None:
-            for k, conflict in enumerate(pack.arbitration.conflicts):
-                if conflict.when is not None:
-                    want(source, ("arbitration", "conflicts", k, "when"), conflict.when)
-
-        for code, words in pack.display_names.items():
-            problems.extend(_check_texts(source, ("display_names", code), words, pack.locales))
-        for k, day_off in enumerate(pack.calendar.days_off):
-            problems.extend(_check_day_off(source, ("calendar", "days_off", k), day_off))
-
-    all_rule_ids = [f"{s.pack.pack}/{r.id}" for s in sources for r in s.pack.rules]
-    for source in sources:
-        for i, rule in enumerate(source.pack.rules):
-            for k, other in enumerate(rule.action.after):
-                if other not in all_rule_ids:
-                    close = suggest(other, all_rule_ids)
-                    problems.append(source.problem(("rules", i, "action", "after", k), f"`after` names no rule `{other}`", code="rule.unknown", hint=
-                                                   f"did you mean `{close}`?" if close else "write pack/rule"))
-    for source in arbitration_sources:
-        settings = source.pack.arbitration
-        assert settings is not None
-        for k, conflict in enumerate(settings.conflicts):
-            problems.extend(_check_reason(source, ("arbitration", "conflicts", k, "reason"), conflict.reason))
-            for field_name in ("if_any", "suppress"):
-                for m, pattern in enumerate(getattr(conflict, field_name)):
-                    problem = pattern_problem(pattern, all_rule_ids)
-                    if problem:
-                        problems.append(source.problem(("arbitration", "conflicts", k, field_name, m), *problem, code="pattern"))
-        for m, pattern in enumerate(settings.caps.exempt):
-            problem = pattern_problem(pattern, all_rule_ids)
-            if problem:
-                problems.append(source.problem(("arbitration", "caps", "exempt", m), *problem, code="pattern"))
-
-    checked: dict[tuple[int, Loc], tuple[str, Node, frozenset[str]]] = {}
-    for source, loc, text in pending:
-        try:
-            node = parse(text)
-            used = check(node, symbols_for(str(loc[0])))
-            backend.check(node)
-        except ConditionError as exc:
-            problems.append(condition_problem(source, loc, exc))
-            continue
-        checked[(id(source), loc)] = (text, node, used)
+    problems, checked = check_packs(sources, backend)
     if problems:
         raise RulePackError(sort_problems(problems))
+    return _build(sources, _compile_conditions(checked, backend), backend)
 
-    order = list(checked)
+
+def _compile_conditions(checked: Sequence[CheckedCondition],
+                        backend: ConditionBackend) -> dict[tuple[int, Loc], Condition]:
+    """The checked conditions compiled together by the backend, by (pack source, place)."""
     try:
-        compiled = backend.compile([checked[key][1] for key in order])
+        compiled = backend.compile([c.node for c in checked])
     except ConditionError as exc:  # a backend's own limit, found only when it builds the conditions together
-        source, loc, _ = next(item for item in pending if (id(item[0]), item[1]) == order[exc.condition or 0])
-        raise RulePackError([condition_problem(source, loc, exc)]) from exc
-    conditions = {key: Condition(checked[key][0], checked[key][1], checked[key][2], test)
-                  for key, test in zip(order, compiled, strict=True)}
+        culprit = checked[exc.condition or 0]
+        raise RulePackError([condition_problem(culprit.source, culprit.loc, exc)]) from exc
+    return {(id(c.source), c.loc): Condition(c.text, c.node, c.signals, test) for c, test in zip(checked, compiled, strict=True)}
 
+
+def _build(sources: Sequence[PackSource], conditions: Mapping[tuple[int, Loc], Condition],
+           backend: ConditionBackend) -> RuleSet:
+    """The rule set of checked packs, with their compiled conditions."""
+    risk_sources = [s for s in sources if s.pack.risk is not None]
+    renewal_sources = [s for s in sources if s.pack.renewal is not None]
+    arbitration_sources = [s for s in sources if s.pack.arbitration is not None]
     rules: list[CompiledRule] = []
     cooldowns: dict[str, int | None] = {}
     measures: list[CompiledMeasure] = []
@@ -292,89 +220,4 @@ def _placeholders(*texts: dict[str, str]) -> frozenset[str]:
     """Every placeholder the templates use, in any locale (templates were checked before this runs)."""
     return frozenset(name for by_locale in texts for template in by_locale.values() for name in placeholders(template))
 
-
-def _check_action(source: PackSource, index: int, rule: Rule, locales: list[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    base: Loc = ("rules", index, "action")
-    action = rule.action
-    for name in ("title", "text", "reason"):
-        problems.extend(_check_texts(source, (*base, name), getattr(action, name), locales))
-    if action.resolved is not None:
-        problems.extend(_check_texts(source, (*base, "resolved"), action.resolved, locales))
-    if action.topic is not None:
-        problems.extend(_check_texts(source, (*base, "topic"), action.topic, locales))
-    for k, part in enumerate(rule.episode or ()):
-        if part not in EPISODE_PARTS:
-            close = suggest(part, EPISODE_PARTS)
-            problems.append(source.problem(("rules", index, "episode", k), f"unknown episode part `{part}`", code="episode.unknown_part", hint=
-                                           f"did you mean `{close}`?" if close else "parts: " + ", ".join(EPISODE_PARTS)))
-    due = action.due
-    if due.at is not None:
-        start, end = source.pack.calendar.working_hours.start, source.pack.calendar.working_hours.end
-        if not start <= due.at < end:
-            problems.append(source.problem((*base, "due", "at"),
-                                           f"due time {due.at:%H:%M} is outside working hours {start:%H:%M}-{end:%H:%M}, so it can never be scheduled",
-                                           "pick a time inside working hours or change calendar.working_hours",
-                                           code="due.outside_hours"))
-    return problems
-
-
-#: The years a day off's holiday name is looked up in: fixed, so loading a pack never depends on the clock.
-_DAY_OFF_YEARS = (2025, 2026, 2027)
-
-
-def _check_day_off(source: PackSource, loc: Loc, day_off: DayOff) -> list[Problem]:
-    """Countries and subdivisions the `holidays` package knows, and a holiday name each country has."""
-    problems: list[Problem] = []
-    known = supported_countries()
-    for k, country in enumerate(day_off.countries or ()):
-        if country not in known:
-            close = suggest(country, known)
-            problems.append(source.problem((*loc, "countries", k), f"unknown country code `{country}`", code="calendar.country", hint=
-                                           f"did you mean `{close}`?" if close else "use an ISO 3166-1 alpha-2 code, e.g. DE"))
-            continue
-        if day_off.after_holiday is None:
-            continue
-        names = {name for year in _DAY_OFF_YEARS for name in country_holidays(country, year).values()}
-        wanted = day_off.after_holiday.casefold()
-        if not any(wanted in name.casefold() for name in names):
-            close = suggest(day_off.after_holiday, names)
-            problems.append(source.problem((*loc, "after_holiday"),
-                                           f"{country} has no public holiday named like `{day_off.after_holiday}`",
-                                           f"did you mean `{close}`?" if close else "its holidays: " + ", ".join(sorted(names)),
-                                           code="calendar.holiday"))
-    return problems
-
-
-def _check_reason(source: PackSource, loc: Loc, reason: str | dict[str, str]) -> list[Problem]:
-    """A reason people read: one text per locale when the pack speaks more than one language."""
-    locales = source.pack.locales
-    if isinstance(reason, dict):
-        return _check_texts(source, loc, reason, locales)
-    if len({language(locale) for locale in locales}) > 1:
-        return [source.problem(loc, f"one text for a pack in {', '.join(locales)}: people would read it untranslated", code="text.untranslated", hint=
-                               "give it per locale, e.g. reason: {" + ", ".join(f"{x}: ..." for x in locales) + "}")]
-    return []
-
-
-def _check_texts(source: PackSource, loc: Loc, texts: dict[str, str], locales: list[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    for locale in locales:
-        if locale not in texts:
-            problems.append(source.problem(loc, f"missing `{locale}` text", f"the pack declares locales {', '.join(locales)}; add `{locale}:`",
-                                           code="text.missing_locale"))
-    allowed = set(CATALOGUE) | set(CONTEXT_PLACEHOLDERS) | set(DAY_PHRASES) | set(SIGNAL_PHRASES)
-    for locale, template in texts.items():
-        try:
-            names = placeholders(template)
-        except TemplateError as exc:
-            problems.append(source.problem((*loc, locale), str(exc), code="text.template"))
-            continue
-        for name in names:
-            if name not in allowed:
-                close = suggest(name, allowed)
-                problems.append(source.problem((*loc, locale), f"unknown placeholder {{{name}}}", code="text.placeholder", hint=
-                                               f"did you mean {{{close}}}?" if close else "see docs/authoring.md for placeholders",
-                                               offset=template.find("{" + name)))
-    return problems
 

@@ -438,6 +438,8 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
             pack = Pack.model_validate(data)
         except ValidationError as exc:
             problems.extend(validation_problems(exc, Pack, display, marks))
+            from .checks import raw_condition_problems  # the checks import this module
+
             problems.extend(raw_condition_problems(data, display, marks))  # so one run shows both kinds
             continue
         if pack.pack in seen:
@@ -477,38 +479,6 @@ def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in reading order: by file, then line, then column."""
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
-
-
-def raw_condition_problems(data: dict[str, Any], file: str, marks: dict[Loc, Mark]) -> list[Problem]:
-    """Problems of the conditions written in a pack whose structure is invalid (checked before it is fixed)."""
-    from ..conditions import check, parse
-    from ..signals import symbols_for
-
-    found: list[Problem] = []
-    places: list[Loc] = []
-    for section, key in (("rules", None), ("risk", "measures")):
-        items = data.get(section)
-        if key is not None:
-            items = items.get(key) if isinstance(items, dict) else None
-        if isinstance(items, list):
-            base: Loc = (section,) if key is None else (section, key)
-            places += [(*base, i, "when") for i, item in enumerate(items) if isinstance(item, dict)]
-    for loc in places:
-        item: Any = data
-        for part in loc:
-            if isinstance(item, dict):
-                item = item.get(part)
-            elif isinstance(item, list) and isinstance(part, int) and part < len(item):
-                item = item[part]
-            else:
-                item = None
-        if not isinstance(item, str) or not item.strip():
-            continue
-        try:
-            check(parse(item), symbols_for(str(loc[0])))
-        except ConditionError as exc:
-            found.append(locate(file, marks, loc, exc.message, exc.hint, offset=exc.position, code="condition"))
-    return found
 
 
 def condition_problem(source: PackSource, loc: Loc, exc: ConditionError) -> Problem:

@@ -61,6 +61,28 @@ def test_a_broken_pack_reports_every_problem_with_its_position() -> None:
     ]
 
 
+def test_a_structure_problem_still_shows_the_conditions_of_every_section(tmp_path: Path) -> None:
+    # The loader's early look at conditions walks the same places the compiler does: discount commitments and
+    # adjustments and arbitration conflicts too, not only rules and risk measures.
+    text = GOOD_RULE + """\
+discount_policy:
+  max_discount_pct: 20
+  commitments:
+    prepay_annual: {extra_pct: 5, when: contract_term == "anual"}
+  adjustments:
+    - {when: risk_levle == "red", max_pct: 10}
+arbitration:
+  conflicts:
+    - {when: helth_score < 40, suppress: [call], reason: busy}
+"""
+    path = write(tmp_path, text.replace("    priority: 70\n", "    priority: 70\n    prority: 1\n"))
+    found = "\n".join(messages(path))
+    assert "unknown field `prority`" in found
+    assert "`contract_term` is never \"anual\"" in found
+    assert "unknown signal `risk_levle`" in found
+    assert "unknown signal `helth_score`" in found
+
+
 def test_condition_and_template_problems_are_all_reported(tmp_path: Path) -> None:
     text = (DATA / "broken.yaml").read_text(encoding="utf-8").replace("whenn:", "when:").replace("kind: cal\n", "kind: call\n")
     path = write(tmp_path, text)
