@@ -55,7 +55,7 @@ class HolidayBook:
         # A subdivision `holidays` does not know (a Russian republic) has only the packs' days off of its own.
         known = subdivision if subdivision is not None and subdivision in subdivisions(country).values() else None
         table = country_holidays(country, year, known)
-        first, last = getattr(table, "start_year", year), getattr(table, "end_year", year)
+        first, last = table.start_year, table.end_year
         if not first <= year <= last:  # beyond its data every day would silently count as a working day
             raise CalendarError(f"the holidays package has no public holidays of {country} for {year} "
                                 f"(it covers {first}-{last}); nothing can be scheduled in that year")
@@ -63,7 +63,7 @@ class HolidayBook:
         extra = {d for rule in self._days_off if rule.applies_to(country, subdivision) for d in rule.dates_in(year, public)}
         entry = _Year(
             holidays=frozenset(public.keys() | {d for d in extra if d.year == year}),
-            workdays=frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year),
+            workdays=frozenset(d for d in table.weekend_workdays if d.year == year),
             weekend=frozenset(table.weekend),
         )
         with self._lock:

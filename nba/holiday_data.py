@@ -75,8 +75,7 @@ def country_holidays(country: str, year: int, subdivision: str | None = None) ->
     cls = _country_class(country)
     if cls is None:
         return holidays.country_holidays(country, subdiv=subdivision, years=year)
-    languages = getattr(cls, "supported_languages", ())
-    language = "en_US" if "en_US" in languages else None
+    language = "en_US" if "en_US" in cls.supported_languages else None
     return cls(years=year, subdiv=subdivision, language=language)
 
 
@@ -86,7 +85,7 @@ def subdivisions(country: str) -> dict[str, str]:
     cls = _country_class(country)
     if cls is None:
         return {}
-    names = {code.upper(): code for code in getattr(cls, "subdivisions", ())}
-    for alias, code in getattr(cls, "subdivisions_aliases", {}).items():
+    names = {code.upper(): code for code in cls.subdivisions}
+    for alias, code in cls.subdivisions_aliases.items():
         names.setdefault(alias.upper(), code)
     return names

@@ -173,3 +173,14 @@ def test_start_up_imports_only_what_the_command_needs() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["actions"]
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    # The public names load on first use (PEP 562): each name of `__all__` must import, and nothing importable
+    # lazily may be missing from `__all__` (or `from nba import *` and the docs would not show it).
+    import nba
+
+    names = set(nba.__all__)
+    assert set(nba._LAZY) <= names, set(nba._LAZY) - names
+    assert [n for n in nba.__all__ if getattr(nba, n, None) is None] == []
+    assert names <= set(dir(nba))

@@ -212,6 +212,23 @@ class _Ruleset(Ruleset):  # type: ignore[misc]
         return self._handle_result(_engine.retract_fact(self._handle, _json(fact)), fact)
 
 
+class _ProcessLock:
+    """A lock that a forked child makes anew: the parent's may have been held by another thread at the fork."""
+
+    __slots__ = ("lock", "_pid")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def forked(self) -> bool:
+        """Whether this is a fork of the process that made the lock (whose lock is then replaced)."""
+        if self._pid == os.getpid():
+            return False
+        self.lock, self._pid = threading.Lock(), os.getpid()
+        return True
+
+
 class _HandlePool:
     """Idle durable-rules rulesets by definition, for the next engine that needs the same one.
 
@@ -226,13 +243,11 @@ class _HandlePool:
 
     def __init__(self) -> None:
         self._idle: dict[str, list[int]] = {}
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
+        self._process = _ProcessLock()
 
     def _guard(self) -> threading.Lock:
-        if self._pid != os.getpid():  # a forked child: the parent's lock may have been held
-            self._lock, self._pid = threading.Lock(), os.getpid()
-        return self._lock
+        self._process.forked()
+        return self._process.lock
 
     def take(self, text: str) -> int:
         """An idle ruleset of this definition, or a new one."""
@@ -271,13 +286,12 @@ class DurableBackend:
 
     def __init__(self) -> None:
         self._parts: list[_Part] = []
+        self._process = _ProcessLock()
         self._fresh()
 
     def _fresh(self) -> None:
-        """Per-process state: a new lock, thread-local answers, rulesets built again when first used."""
-        self._pid = os.getpid()
+        """Per-process state: thread-local answers, rulesets built again when first used."""
         self._state = threading.local()
-        self._lock = threading.Lock()
         self._fired: list[int] = []
         for part in self._parts:
             part.ruleset = None
@@ -337,14 +351,14 @@ class DurableBackend:
 
     def _matches(self, signals: Mapping[str, SignalValue]) -> frozenset[int]:
         """Indices of the conditions that hold for these signals (the last answer is kept per thread)."""
-        if self._pid != os.getpid():  # a forked child: the parent's lock may have been held
+        if self._process.forked():
             self._fresh()
         key = tuple(signals.items())
         cached: tuple[tuple[object, ...], frozenset[int]] | None = getattr(self._state, "last", None)
         if cached is not None and cached[0] == key:
             return cached[1]
         matched: set[int] = set()
-        with self._lock:
+        with self._process.lock:
             for part in self._parts:
                 fact: dict[str, Any] = {}
                 for name in part.signals:
@@ -399,6 +413,7 @@ class DurableBackend:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._parts = [_Part(definition, frozenset(signals)) for definition, signals in state["parts"]]
+        self._process = _ProcessLock()
         self._fresh()
 
 

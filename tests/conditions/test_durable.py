@@ -189,7 +189,7 @@ engine = nba.Engine.from_path(rules, backend=backend)
 snapshots = [nba.AccountSnapshot.model_validate_json(p.read_text(encoding="utf-8"))
              for p in sorted((rules.parent / "examples").glob("*.json"))]
 as_of = dt.datetime(2025, 3, 31, 9)
-with backend._lock:  # as if another thread were evaluating at the moment the workers fork
+with backend._process.lock:  # as if another thread were evaluating at the moment the workers fork
     got = list(engine.evaluate_many(snapshots * 2, as_of=as_of, workers=2))
 native = nba.Engine.from_path(rules)
 assert got == [native.evaluate(s, as_of=as_of) for s in snapshots * 2]
