@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .ledger import LedgerAction
 from .messages import catalogue_language, counted, message
-from .texts import format_date_local, format_due
+from .locales import format_date_local, format_due
 
 BriefFormat = Literal["text", "markdown"]
 

@@ -15,7 +15,7 @@ from .decision import Decision, NextAction
 from .discount import answers_the_client, dated_for_its_answer, offer_deadline
 from .messages import counted, message
 from .ruleset import CompiledPolicy
-from .texts import format_date_local, format_due
+from .locales import format_date_local, format_due
 
 #: How long the next-day search may go before an action is left where it is (and says so).
 MAX_DAYS_AHEAD = 60

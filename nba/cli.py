@@ -26,7 +26,7 @@ from .calendar import pin_tz_database  # noqa: E402
 from .decision import Decision  # noqa: E402
 from .engine import Engine  # noqa: E402
 from .errors import ExtraMissingError, InputError, NbaError  # noqa: E402
-from .io import load_snapshot  # noqa: E402
+from .inputs import load_snapshot  # noqa: E402
 from .signals import CATALOGUE  # noqa: E402
 from .table import decision_table  # noqa: E402
 
@@ -303,7 +303,7 @@ def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba report`: portfolio metrics as a table or JSON, and a chart of risk by renewal month."""
-    from .io import read_portfolio
+    from .inputs import read_portfolio
     from .output import write_atomically
     from .report import PortfolioReport
 

@@ -10,7 +10,7 @@ from .decision import DiscountDecision, DiscountOffer, NextAction
 from .messages import message
 from .ruleset import CompiledPolicy
 from .signals import SignalValue
-from .texts import NumberStyle, pick_locale
+from .locales import NumberStyle, pick_locale
 from .vocab import OwnerRole
 
 

@@ -29,7 +29,7 @@ from .scheduling import schedule
 from .signals import SignalValue, add_discount_signals, add_renewal_signals, add_risk_signals, compute_signals
 from .snapshot import AccountSnapshot
 from .vocab import OwnerRole
-from .texts import pick_locale
+from .locales import pick_locale
 from .writing import ActionWriter, Facts, person_for
 
 if TYPE_CHECKING:  # imported when used: one command needs neither worker processes nor explanations

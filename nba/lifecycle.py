@@ -19,7 +19,7 @@ from .decision import Decision, NextAction, Suppressed, Withdrawn
 from .episodes import action_id
 from .messages import counted, message
 from .snapshot import AccountSnapshot, HistoryEntry
-from .texts import format_date_local
+from .locales import format_date_local
 from .vocab import ActionStatus, HistoryStatus, Outcome, OwnerRole
 
 #: The rule id of the escalations the lifecycle raises for actions left overdue.

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
-from .texts import language
+from .locales import language
 
 #: Counted words by CLDR plural category (Babel decides the category for a number).
 _COUNTED: Mapping[str, Mapping[str, Mapping[str, str]]] = {

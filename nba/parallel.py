@@ -133,7 +133,7 @@ class RawResult(NamedTuple):
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
     from .errors import InputError
-    from .io import snapshot_from_bytes
+    from .inputs import snapshot_from_bytes
 
     file, line, data = record
     where = f"{file}:{line}" if line is not None else file

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from .capacity import AccountPlace, CapacitySettings, apply_capacity
 from .decision import Decision
 from .engine import Engine
-from .io import read_raw
+from .inputs import read_raw
 from .ledger import Change, Ledger, LedgerRun, changes_without_ledger
 from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, write_atomically
 from .parallel import RawRecord, evaluate_raw, in_zone

@@ -23,7 +23,7 @@ from .packs.model import (
     Rule,
 )
 from .patterns import matches
-from .texts import pick_locale, placeholders
+from .locales import pick_locale, placeholders
 from .writing import CONTEXT_PLACEHOLDERS
 
 @dataclass(frozen=True, slots=True)

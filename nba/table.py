@@ -6,7 +6,7 @@ from babel.dates import format_datetime
 
 from .decision import Decision
 from .messages import catalogue_language, counted, message, value_words
-from .texts import NumberStyle, format_date_local
+from .locales import NumberStyle, format_date_local
 
 
 def decision_table(decision: Decision, locale: str = "en") -> str:

@@ -17,7 +17,7 @@ from .caches import CACHE_SIZE
 from .messages import catalogue_language, counted, days_phrase, message, value_words
 from .signals import DAY_PHRASES, SIGNAL_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
-from .texts import (Inflector, NumberStyle, TemplateValues, format_date_local, format_due, format_money, language,
+from .locales import (Inflector, NumberStyle, TemplateValues, format_date_local, format_due, format_money, language,
                     pick_locale, render)
 from .vocab import ActionStatus, OwnerRole
 

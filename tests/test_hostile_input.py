@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 import nba
 from nba.errors import InputError, RulePackError
-from nba.io import parse_json, snapshot_from_bytes, validate_snapshot
+from nba.inputs import parse_json, snapshot_from_bytes, validate_snapshot
 
 PACK_TEXT = (RULES / "activity_drop.yaml").read_text(encoding="utf-8")
 SNAPSHOT_TEXT = (EXAMPLES / "vostok.json").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from helpers import BASE_KZ, merge
 
 import nba
-from nba.texts import render
+from nba.locales import render
 from nba.writing import CONTEXT_PLACEHOLDERS, ActionWriter
 
 

@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("nba.integrations.dask needs Dask: pip install 'nba[dask]'") from exc
 
 from ..engine import Engine
-from ..io import validate_snapshot
+from ..inputs import validate_snapshot
 from ..errors import InputError, NbaError
 
 __all__ = ["evaluate_bag", "evaluate_dataframe", "DATAFRAME_COLUMNS"]

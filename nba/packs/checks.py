@@ -19,7 +19,7 @@ from ..errors import ConditionError, Problem
 from ..holiday_data import country_holidays, supported_countries
 from ..patterns import pattern_problem
 from ..signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
-from ..texts import TemplateError, language, placeholders
+from ..locales import TemplateError, language, placeholders
 from ..writing import CONTEXT_PLACEHOLDERS
 from .loader import Loc, Mark, PackSource, condition_problem, locate
 from .model import DayOff, Rule

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..decision import Decision
 from ..engine import Engine
-from ..io import read_portfolio
+from ..inputs import read_portfolio
 
 
 @dataclass

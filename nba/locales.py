@@ -1,4 +1,4 @@
-"""Action texts: safe `{placeholder}` templates, localized dates (Babel) and names in the right case."""
+"""Locale-aware pieces of text: safe `{placeholder}` templates, dates and money (Babel), Russian names in their cases."""
 
 from __future__ import annotations
 

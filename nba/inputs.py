@@ -1,4 +1,4 @@
-"""Reading snapshots from files — one JSON file, a folder of them, or JSON Lines — with located errors."""
+"""Reading inputs: snapshots from one JSON file, a folder of them, or a JSON Lines book, with located errors."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import yaml
 
 import nba
 
-from nba.texts import Inflector, NumberStyle, TemplateError, format_due, pick_locale, placeholders, render
+from nba.locales import Inflector, NumberStyle, TemplateError, format_due, pick_locale, placeholders, render
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -93,7 +93,7 @@ def test_locale_choice_falls_back() -> None:
     ("Maria Lopez", "instrumental", "Maria Lopez"),
 ])
 def test_names_take_the_case_their_preposition_needs(name: str, case: str, expected: str) -> None:
-    from nba.texts import Inflector
+    from nba.locales import Inflector
 
     assert Inflector().decline(name, case) == expected
 
