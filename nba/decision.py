@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationInfo, field_validator
 
 from .models import FrozenModel
 from .vocab import ActionKind, ActionStatus, DiscountOutcome, OfferCondition, OwnerRole, RenewalStage, RiskLevel
@@ -15,6 +15,14 @@ class _Model(FrozenModel):
     # Every field is always in the output: the serialization schema (OpenAPI responses, `nba schema
     # decision`) marks the ones with defaults required too, so generated clients do not type them optional.
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+def _in_zone(value: dt.datetime, info: ValidationInfo) -> dt.datetime:
+    """A moment read from JSON (a fixed UTC offset) put back in the account's zone, when the reader knows it
+    (`model_validate_json(data, context={"zone": ZoneInfo(...)})`): a decision read back from a worker process
+    then equals, zone included, the one `evaluate` made."""
+    zone = info.context.get("zone") if isinstance(info.context, dict) else None
+    return value.astimezone(zone) if isinstance(zone, dt.tzinfo) else value
 
 
 class ContactRef(_Model):
@@ -47,6 +55,8 @@ class NextAction(_Model):
     notes: list[str] = Field(default_factory=list, description="what arbitration did to this action, e.g. moved by a contact cap")
     status: ActionStatus = Field(default="new", description="new: not in the action history; open: issued and still open "
                                  "(it keeps the due it was issued with); overdue: open and its due has passed")
+
+    _due_in_zone = field_validator("due")(_in_zone)
 
 
 class Risk(_Model):
@@ -119,3 +129,5 @@ class Decision(_Model):
     discount: DiscountDecision | None = None
     suppressed: list[Suppressed] = Field(default_factory=list)
     withdrawn: list[Withdrawn] = Field(default_factory=list, description="open actions of the history whose situation is over")
+
+    _as_of_in_zone = field_validator("as_of")(_in_zone)

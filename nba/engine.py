@@ -8,7 +8,7 @@ from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, PlannedTouch, account_stake, arbitrate, order_key, priority_of
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # imported when used: one command needs neither worker proces
     from functools import _CacheInfo as CacheInfo  # the named tuple lru_cache's cache_info() returns
 
     from .explain import Explanation
+    from .inputs import SnapshotLike
 
 BackendName = Literal["native", "durable"]
 _DEFAULT_HOURS = WorkingHours()
@@ -127,24 +128,42 @@ class Engine:
         snapshot was taken, its `taken_at`, else now)."""
         return self._run(snapshot, as_of).decision
 
-    def evaluate_many(self, snapshots: Iterable[AccountSnapshot], as_of: dt.datetime | None = None, *, workers: int = 1,
-                      chunk_size: int = 64) -> Iterator[Decision]:
+    @overload
+    def evaluate_many(self, snapshots: Iterable[SnapshotLike], as_of: dt.datetime | None = None, *, workers: int = 1,
+                      chunk_size: int = 256, as_json: Literal[False] = False) -> Iterator[Decision]: ...
+
+    @overload
+    def evaluate_many(self, snapshots: Iterable[SnapshotLike], as_of: dt.datetime | None = None, *, workers: int = 1,
+                      chunk_size: int = 256, as_json: Literal[True]) -> Iterator[str]: ...
+
+    def evaluate_many(self, snapshots: Iterable[SnapshotLike], as_of: dt.datetime | None = None, *, workers: int = 1,
+                      chunk_size: int = 256, as_json: bool = False) -> Iterator[Decision] | Iterator[str]:
         """Decisions for many accounts, streamed in input order: memory stays flat whatever the portfolio's size.
+
+        Each snapshot may be an `AccountSnapshot`, its JSON (bytes or str, e.g. a line of a book) or a dict;
+        JSON is parsed and validated in one pass. A snapshot that is not valid raises `InputError` naming its
+        position (`snapshot #N`) once the decisions before it have been yielded. With `as_json=True` each
+        decision comes as its JSON text, byte-identical to `evaluate(...).model_dump_json()`.
 
         With `workers > 1` the snapshots are evaluated in that many processes (each gets a copy of this
         engine); at most `2 x workers` chunks are in flight, so the input is read only as fast as it is used.
         The results are the same as evaluating one by one. `as_of=None` fixes "now" once for the whole run.
-        Snapshots and decisions cross to the workers as JSON, which this process writes and reads: workers
-        pay off only with cores to spare beyond them (docs/performance.md).
+        The workers validate, evaluate and serialize; this process only hands them bytes and reads back the
+        decisions, so give it JSON (not validated snapshots, which it must write out again) and take JSON
+        back when you write the decisions out anyway: workers then scale with cores (docs/performance.md).
         """
-        moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
-        if workers <= 1:
-            for snapshot in snapshots:
-                yield self.evaluate(snapshot, as_of=moment)
-            return
-        from .parallel import parallel_map
+        from .inputs import as_snapshot
 
-        yield from parallel_map(self, snapshots, moment, workers=workers, chunk_size=chunk_size)
+        moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
+        if workers > 1:
+            from .parallel import parallel_map
+
+            return parallel_map(self, snapshots, moment, workers=workers, chunk_size=chunk_size, as_json=as_json)
+        decisions = (self.evaluate(as_snapshot(item, f"snapshot #{n}"), as_of=moment)
+                     for n, item in enumerate(snapshots, 1))
+        if as_json:
+            return (decision.model_dump_json() for decision in decisions)
+        return decisions
 
     def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
         """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from pydantic import ValidationError
 
@@ -92,6 +92,22 @@ def snapshot_from_bytes(data: bytes, file: str, line: int | None) -> AccountSnap
         pass
     where = f"{file}:{line}" if line is not None else file
     return validate_snapshot(parse_json(_decode(data, where), file, line), where)
+
+
+#: What `Engine.evaluate_many` takes for one account: a validated snapshot, its JSON (bytes or text), or its data.
+SnapshotLike: TypeAlias = "AccountSnapshot | bytes | str | Mapping[str, Any]"
+
+
+def as_snapshot(item: SnapshotLike, where: str) -> AccountSnapshot:
+    """A snapshot from any `SnapshotLike`: JSON is parsed and validated in one pass; raises `InputError` at `where`."""
+    if isinstance(item, AccountSnapshot):
+        return item
+    if isinstance(item, (bytes, str)):
+        return snapshot_from_bytes(item.encode() if isinstance(item, str) else item, where, None)
+    if isinstance(item, Mapping):
+        return validate_snapshot(dict(item), where)
+    raise InputError(f"{where}: a snapshot must be an AccountSnapshot, its JSON (bytes or str) or a dict, "
+                     f"not {type(item).__name__}")
 
 
 def read_portfolio(path: Path) -> Iterator[Record]:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import datetime as dt
 import itertools
 import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from .decision import Decision
     from .engine import Engine
-    from .snapshot import AccountSnapshot
+    from .inputs import SnapshotLike
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -26,19 +26,15 @@ _STOP_GRACE_SECONDS = 5.0  # how long stopped workers may take to finish the chu
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
 
 
-def in_zone(decision: Decision, zone: ZoneInfo) -> Decision:
-    """A decision read back from JSON (fixed UTC offsets) with its times in the account's own zone again."""
-    return decision.model_copy(update={
-        "as_of": decision.as_of.astimezone(zone),
-        "actions": [a.model_copy(update={"due": a.due.astimezone(zone)}) for a in decision.actions],
-    })
-
-
 def _start_worker(engine: Engine) -> None:
     # Ctrl-C reaches the whole process group: the parent answers it, the workers stay quiet and are shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork: just end
     _die_with_parent()
+    # Everything inherited from the parent (its engine, its caches, whatever else it holds) is kept for life:
+    # leave it out of this process's garbage collections, which would otherwise walk it again and again
+    # (and copy every page they touch, since forked memory is shared until written).
+    gc.freeze()
     _WORKER_ENGINE.append(engine)
 
 
@@ -53,32 +49,55 @@ def _die_with_parent() -> None:
         pass
 
 
-def _evaluate_chunk(chunk: list[bytes], as_of: dt.datetime) -> list[bytes]:
-    from .snapshot import AccountSnapshot
+#: One snapshot on its way to a worker: its position (1-based, for errors) and JSON bytes, text or a dict.
+_Item = tuple[int, Any]
+#: What comes back: the decision's JSON and the account's time zone, or the error that stopped the snapshot.
+_Answer = tuple[str | None, str | None, str | None]
+
+
+def _evaluate_chunk(chunk: list[_Item], as_of: dt.datetime) -> list[_Answer]:
+    from .errors import InputError
+    from .inputs import as_snapshot
 
     engine = _WORKER_ENGINE[0]
-    return [engine.evaluate(AccountSnapshot.model_validate_json(data), as_of=as_of).model_dump_json().encode()
-            for data in chunk]
+    answers: list[_Answer] = []
+    for n, data in chunk:
+        try:
+            snapshot = as_snapshot(data, f"snapshot #{n}")
+        except InputError as exc:
+            answers.append((None, None, str(exc)))
+            continue
+        answers.append((engine.evaluate(snapshot, as_of=as_of).model_dump_json(), snapshot.account.timezone, None))
+    return answers
 
 
-def parallel_map(engine: Engine, snapshots: Iterable[AccountSnapshot], as_of: dt.datetime, *, workers: int,
-                 chunk_size: int) -> Iterator[Decision]:
-    """Decisions in input order from `workers` processes; at most 2 x workers chunks are pending at once.
+def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.datetime, *, workers: int,
+                 chunk_size: int, as_json: bool = False) -> Iterator[Any]:
+    """Decisions (or their JSON) in input order from `workers` processes; at most 2 x workers chunks are pending.
 
-    Snapshots and decisions cross the process boundary as JSON (pydantic's compiled serializer and
-    validator): pickling the models costs more than evaluating them.
+    Snapshots cross to the workers as they came when they are JSON or dicts, as JSON when they are models
+    (pydantic's compiled serializer: pickling models costs more than evaluating them); decisions come back as
+    JSON, read here in one pass with their times put back in the account's zone.
     """
     from .decision import Decision
+    from .errors import InputError
+    from .snapshot import AccountSnapshot
 
-    zones: deque[ZoneInfo] = deque()
+    def items() -> Iterator[_Item]:
+        for n, item in enumerate(snapshots, 1):
+            if isinstance(item, AccountSnapshot):
+                yield n, item.model_dump_json().encode()
+            elif isinstance(item, (bytes, str)):
+                yield n, item
+            elif isinstance(item, Mapping):
+                yield n, dict(item)  # plain dicts pickle quickly
+            else:
+                yield n, item  # the worker says what it is not, in order with the others
 
-    def encoded() -> Iterator[bytes]:
-        for snapshot in snapshots:
-            zones.append(snapshot.account.zone)
-            yield snapshot.model_dump_json().encode()
-
-    for data in _ordered(engine, _evaluate_chunk, encoded(), as_of, workers, chunk_size):
-        yield in_zone(Decision.model_validate_json(data), zones.popleft())
+    for data, timezone, error in _ordered(engine, _evaluate_chunk, items(), as_of, workers, chunk_size):
+        if error is not None or data is None or timezone is None:
+            raise InputError(error or "a worker returned no decision")
+        yield data if as_json else Decision.model_validate_json(data, context={"zone": ZoneInfo(timezone)})
 
 
 def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]], items: Iterable[In], as_of: dt.datetime,

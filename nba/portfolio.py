@@ -22,7 +22,7 @@ from .engine import Engine
 from .inputs import read_raw
 from .ledger import Change, Ledger, LedgerRun, changes_without_ledger
 from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, write_atomically
-from .parallel import RawRecord, evaluate_raw, in_zone
+from .parallel import RawRecord, evaluate_raw
 
 OutputFormat = Literal["jsonl", "csv", "ics"]
 
@@ -72,7 +72,7 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 stream.write(result.decision_json + "\n")
                 continue
             place = AccountPlace(*result.place)
-            decision = in_zone(Decision.model_validate_json(result.decision_json), ZoneInfo(place.timezone))
+            decision = Decision.model_validate_json(result.decision_json, context={"zone": ZoneInfo(place.timezone)})
             if rows is not None:
                 rows.write(decision, place)
             else:

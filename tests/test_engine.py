@@ -173,6 +173,38 @@ def test_evaluate_many_streams_the_same_decisions_in_order(engine: nba.Engine) -
     assert list(engine.evaluate_many(iter(snapshots), as_of=as_of, workers=2, chunk_size=16)) == one_by_one
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_evaluate_many_takes_json_and_dicts_and_gives_json(engine: nba.Engine, workers: int) -> None:
+    # A book's lines go straight in (the workers parse and validate them), and decisions can come back as the
+    # JSON a pipeline writes out anyway: the same bytes as evaluating each validated snapshot.
+    lines = (Path(__file__).resolve().parent.parent / "examples" / "book.jsonl").read_bytes().splitlines()[:40]
+    as_of = dt.datetime(2025, 3, 31, 9, 0, tzinfo=dt.timezone.utc)
+    expected = [engine.evaluate(nba.AccountSnapshot.model_validate_json(line), as_of=as_of) for line in lines]
+    mixed = [line if n % 3 == 0 else line.decode() if n % 3 == 1 else json.loads(line) for n, line in enumerate(lines)]
+    decisions = list(engine.evaluate_many(mixed, as_of=as_of, workers=workers, chunk_size=7))
+    assert decisions == expected
+    assert [str(d.as_of.tzinfo) for d in decisions] == [str(d.as_of.tzinfo) for d in expected]
+    texts = list(engine.evaluate_many(iter(lines), as_of=as_of, workers=workers, chunk_size=7, as_json=True))
+    assert texts == [d.model_dump_json() for d in expected]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_bad_snapshot_in_evaluate_many_is_named_after_the_good_ones(engine: nba.Engine, workers: int) -> None:
+    lines = (Path(__file__).resolve().parent.parent / "examples" / "book.jsonl").read_bytes().splitlines()[:5]
+    broken = json.loads(lines[3])
+    broken["contract"]["end_date"] = "31.03.2026"
+    stream = engine.evaluate_many([*lines[:3], broken, lines[4]], as_of=dt.datetime(2025, 3, 31, 9, 0, tzinfo=dt.timezone.utc),
+                                  workers=workers, chunk_size=2)
+    got = [next(stream) for _ in range(3)]
+    assert len(got) == 3
+    with pytest.raises(nba.InputError) as info:
+        next(stream)
+    assert str(info.value).startswith("snapshot #4")
+    assert "contract.end_date" in str(info.value)
+    with pytest.raises(nba.InputError, match=r"snapshot #2: a snapshot must be .* not int"):
+        list(engine.evaluate_many([lines[0], 7], workers=workers))
+
+
 def test_evaluate_many_reads_its_input_lazily(engine: nba.Engine, kz: Build) -> None:
     taken = []
 
