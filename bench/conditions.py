@@ -3,8 +3,11 @@
     pip install -r bench/requirements.txt
     python bench/conditions.py --n 20000
 
-Every engine gets the same signal dictionaries (with no missing values, since zen-engine cannot
-compare nulls) and evaluates all 15 conditions per snapshot.
+Every engine gets the same signal dictionaries (with no missing values, which not every engine compares)
+and evaluates all 15 conditions per snapshot, each the way its users would: rule-engine as 15 `Rule`s,
+durable-rules as one ruleset of 15 rules asserted one fact. zen-engine is not compared: its unit of
+evaluation is a whole decision (graph or table), and running it as 15 separate expressions per snapshot
+overstated its cost about sixfold.
 """
 
 from __future__ import annotations
@@ -109,13 +112,6 @@ def engines() -> dict[str, Callable[[dict[str, Any]], Any]]:
         found["durable-rules directly"] = direct
     except ImportError:
         print("durable-rules not installed: skipped")
-    try:
-        import zen
-
-        compiled = [zen.compile_expression(t) for t in texts]
-        found["zen-engine"] = lambda s: [c.evaluate(s) for c in compiled]
-    except ImportError:
-        print("zen-engine not installed: skipped")
     try:
         import rule_engine
 
