@@ -35,19 +35,38 @@ class _Evidence:
     without, so a text the gate misses cannot match, and most texts are answered by the gate alone.
     """
 
-    __slots__ = ("gate", "full")
+    __slots__ = ("parts", "_compiled")
 
     def __init__(self, *parts: str) -> None:
-        self.full = re.compile("|".join(f"(?:{p})" for p in parts))
-        literals = [_gate_literals(alt) for p in parts for alt in _alternatives(p)]
-        known = sorted({x for found in literals if found for x in found}, key=len, reverse=True)
-        self.gate = re.compile("|".join(re.escape(x) for x in known)) if all(literals) else None
+        self.parts = parts
+        # Compiled on first use: an account without tickets, or a run that reads a few, never pays for the rest.
+        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[str]] | None = None
+
+    @property
+    def gate(self) -> re.Pattern[str] | None:
+        """The alternation of literals no alternative can match without (None when one has no such literal)."""
+        return self._patterns()[0]
+
+    @property
+    def full(self) -> re.Pattern[str]:
+        """Every alternative, as one pattern."""
+        return self._patterns()[1]
+
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str]]:
+        compiled = self._compiled
+        if compiled is None:  # two threads may both compile: the same patterns, the last one kept
+            literals = [_gate_literals(alt) for p in self.parts for alt in _alternatives(p)]
+            known = sorted({x for found in literals if found for x in found}, key=len, reverse=True)
+            gate = re.compile("|".join(re.escape(x) for x in known)) if all(literals) else None
+            compiled = self._compiled = (gate, re.compile("|".join(f"(?:{p})" for p in self.parts)))
+        return compiled
 
     def search(self, text: str) -> bool:
         """Whether any alternative matches `text`."""
-        if self.gate is not None and not self.gate.search(text):
+        gate, full = self._compiled or self._patterns()
+        if gate is not None and not gate.search(text):
             return False
-        return self.full.search(text) is not None
+        return full.search(text) is not None
 
 
 def _mandatory_literal(pattern: str) -> str | None:
