@@ -42,8 +42,10 @@ def test_python_examples_run(where: str, code: str, tmp_path: Path) -> None:
         pytest.importorskip("pandas", reason="actions_frame needs pandas: pip install pandas (or 'nba[dask]')")
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
+    for folder in ("examples", "rules"):  # the paths the examples name, in a folder of their own for what they write
+        (tmp_path / folder).symlink_to(REPO / folder, target_is_directory=True)
     env = {**os.environ, "PYTHONPATH": ""}
-    result = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, f"{where}:\n{result.stderr}"
 
 
