@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from ..engine import Engine
 from ..inputs import validate_snapshot
 from ..errors import InputError, NbaError
+from ..snapshot import AccountSnapshot
 
 __all__ = ["evaluate_bag", "evaluate_dataframe", "DATAFRAME_COLUMNS"]
 
@@ -60,12 +61,23 @@ def _data(record: Any) -> Any:
                          "(a truncated or broken line?)") from None
 
 
+def _snapshot(record: Any) -> AccountSnapshot:
+    """A record's snapshot: JSON parsed and validated in one pass by pydantic-core; anything else (or JSON that
+    fails, for its careful message) through `_data`."""
+    if isinstance(record, (bytes, str)):
+        try:
+            return AccountSnapshot.model_validate_json(record)
+        except ValueError:
+            pass
+    return validate_snapshot(_data(record), "record")
+
+
 def _evaluate_records(records: Iterable[Any], engine: Engine, as_of: dt.datetime) -> list[dict[str, Any]]:
     """Decisions (as the contract's JSON) for one partition; a bad record becomes {"error": ...}."""
     out: list[dict[str, Any]] = []
     for record in records:
         try:
-            snapshot = validate_snapshot(_data(record), "record")
+            snapshot = _snapshot(record)
             out.append(engine.evaluate(snapshot, as_of=as_of).model_dump(mode="json"))
         except (NbaError, ValueError, OverflowError, RecursionError) as exc:  # one record, never the whole job
             out.append({"error": str(exc)})
