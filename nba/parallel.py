@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import datetime as dt
 import itertools
 import signal
@@ -31,10 +30,6 @@ def _start_worker(engine: Engine) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork: just end
     _die_with_parent()
-    # Everything inherited from the parent (its engine, its caches, whatever else it holds) is kept for life:
-    # leave it out of this process's garbage collections, which would otherwise walk it again and again
-    # (and copy every page they touch, since forked memory is shared until written).
-    gc.freeze()
     _WORKER_ENGINE.append(engine)
 
 
