@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -254,7 +254,7 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], file: str,
     from ..conditions.checker import suggest
 
     problems: list[Problem] = []
-    for error in _plain_errors(exc):
+    for error in _plain_errors(exc, model):
         loc: Loc = (*prefix, *error["loc"])
         kind = error["type"]
         path = ".".join(str(p) for p in loc) or "(top)"
@@ -301,7 +301,7 @@ _KIND_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "boo
                "list": "a list", "dict": "a mapping", "none": "nothing"}
 
 
-def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
+def _plain_errors(exc: ValidationError, model: type[BaseModel]) -> list[dict[str, Any]]:
     """pydantic's errors with the union branches folded: one error per place, as a person names it.
 
     A value checked against `A | B` fails once per branch, each with the branch in its `loc`
@@ -315,8 +315,9 @@ def _plain_errors(exc: ValidationError) -> list[dict[str, Any]]:
         entry = folded.setdefault(loc, {**error, "loc": loc, "choices": [], "kinds": [], "branched": False})
         entry["branched"] = entry["branched"] or bool(branches)
         if error["type"] == "literal_error":
-            entry["choices"] += [c.strip(" '") for c in str(error.get("ctx", {}).get("expected", ""))
-                                 .replace(" or ", ",").split(",") if c.strip(" '")]
+            # The choices as the model declares them; pydantic's own sentence only where the model cannot say.
+            declared = (literal_choices(model, loc, key=True) if "[key]" in branches else literal_choices(model, loc))
+            entry["choices"] += declared or [str(error.get("ctx", {}).get("expected", ""))]
         elif branches:
             entry["kinds"].append(_KIND_WORDS.get(branches[-1].split("[")[0], branches[-1]))
     for entry in folded.values():
@@ -372,6 +373,49 @@ def allowed_fields(model: type[BaseModel], loc: Loc) -> list[str]:
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
+
+
+def literal_choices(model: type[BaseModel], loc: Loc, *, key: bool = False) -> list[str]:
+    """The values the `Literal` at `loc` inside `model` allows, in the order the model declares them (walking
+    nested models, lists and dicts); with `key`, `loc` ends with a mapping's key, and the values are those its
+    keys allow. Empty when there are none."""
+    annotation: Any = model
+    for part in loc[:-1] if key else loc:
+        if isinstance(part, int):
+            continue  # an item of a list: its literals are found inside the list's annotation
+        mapping = _mapping_values(annotation)
+        if mapping is not None:
+            annotation = mapping  # a key of a mapping: the values' annotation
+            continue
+        inner = _inner_model(annotation)
+        field = inner.model_fields.get(str(part)) if inner is not None else None
+        if field is None:
+            return []
+        annotation = field.annotation
+    if key:
+        keys = [get_args(a)[0] for a in (annotation, *get_args(annotation)) if get_origin(a) is dict]
+        annotation = keys[0] if keys else None
+    return list(dict.fromkeys(str(value) for value in _literal_values(annotation)))
+
+
+def _literal_values(annotation: Any) -> Iterator[Any]:
+    if get_origin(annotation) is Literal:
+        yield from get_args(annotation)
+        return
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return
+    for arg in get_args(annotation):
+        yield from _literal_values(arg)
+
+
+def _mapping_values(annotation: Any) -> Any:
+    """The value annotation of a `dict[K, V]` (also inside `X | None`), or None."""
+    if get_origin(annotation) is dict:
+        return get_args(annotation)[1]
+    for arg in get_args(annotation):
+        if get_origin(arg) is dict:
+            return get_args(arg)[1]
+    return None
 
 
 def _inner_model(annotation: Any) -> Any:

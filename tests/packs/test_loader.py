@@ -328,3 +328,19 @@ def test_type_mistakes_read_as_one_plain_message_each(tmp_path: Path, change: tu
     # Not pydantic's `version.int` / `owner_role.literal['account_manager',...]` once per union branch.
     (problem,) = messages(write(tmp_path, GOOD_RULE.replace(*change)))
     assert expected in problem and ".int" not in problem and "literal[" not in problem
+
+
+def test_the_choices_a_field_allows_are_read_from_the_model() -> None:
+    # Not split out of pydantic's English sentence: the model's own Literal, in its order, for fields, list
+    # items, and the keys and values of mappings.
+    from typing import get_args
+
+    from nba.packs.loader import literal_choices
+    from nba.packs.model import Pack
+    from nba.vocab import ActionKind, OfferCondition, Term
+
+    assert literal_choices(Pack, ("rules", 3, "action", "kind")) == list(get_args(ActionKind))
+    assert literal_choices(Pack, ("renewal", "window_days", "anual"), key=True) == list(get_args(Term))
+    assert literal_choices(Pack, ("discount_policy", "commitments", "x"), key=True) == list(get_args(OfferCondition))
+    assert literal_choices(Pack, ("rules", 0, "when")) == []
+    assert literal_choices(Pack, ("no_such_field",)) == []
