@@ -35,6 +35,13 @@ def processes_mentioning(marker: str) -> list[str]:
     return found
 
 
+def _interruptible() -> None:
+    """In the child before it runs: Ctrl-C as a terminal delivers it. A shell starts a background job with SIGINT
+    ignored, and Python keeps ignoring what it inherits ignored, so a test suite run that way would see the
+    run finish instead of stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
 @pytest.mark.parametrize(("signum", "status", "line"), [(signal.SIGTERM, 143, "nba: terminated"),
                                                         (signal.SIGINT, 130, "nba: interrupted")])
@@ -43,7 +50,8 @@ def test_a_stopped_run_with_workers_says_one_line_and_leaves_nothing_behind(tmp_
     out = tmp_path / "decisions-unique-marker.jsonl"
     run = subprocess.Popen([sys.executable, "-m", "nba", "evaluate-portfolio", str(big_book(tmp_path)), "--as-of",
                             "2025-03-31T09:00", "--out", str(out), "--workers", "2"],
-                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=_interruptible)
     time.sleep(2.0)  # the workers are busy by now
     assert run.poll() is None, "the run finished before it could be stopped: make the book bigger"
     run.send_signal(signum)
