@@ -15,7 +15,6 @@ import icalendar
 import pytest
 from helpers import EXAMPLES, REPO
 
-import nba
 from nba.cli import main
 from nba.ledger import SCHEMA_VERSION, Ledger, LedgerError
 
