@@ -8,7 +8,7 @@ from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from .arbitration import Candidate, PlannedTouch, account_stake, arbitrate, order_key, priority_of
@@ -152,18 +152,21 @@ class Engine:
         decisions, so give it JSON (not validated snapshots, which it must write out again) and take JSON
         back when you write the decisions out anyway: workers then scale with cores (docs/performance.md).
         """
-        from .inputs import as_snapshot
-
         moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         if workers > 1:
             from .parallel import parallel_map
 
             return parallel_map(self, snapshots, moment, workers=workers, chunk_size=chunk_size, as_json=as_json)
-        decisions = (self.evaluate(as_snapshot(item, f"snapshot #{n}"), as_of=moment)
-                     for n, item in enumerate(snapshots, 1))
-        if as_json:
-            return (decision.model_dump_json() for decision in decisions)
-        return decisions
+        return self._one_by_one(snapshots, moment, as_json)
+
+    def _one_by_one(self, snapshots: Iterable[SnapshotLike], as_of: dt.datetime, as_json: bool) -> Iterator[Any]:
+        """`evaluate_many` in this process, lazily: a generator function (mypyc may build a generator
+        expression eagerly), so the input is read only as fast as decisions are taken."""
+        from .inputs import as_snapshot
+
+        for n, item in enumerate(snapshots, 1):
+            decision = self.evaluate(as_snapshot(item, f"snapshot #{n}"), as_of=as_of)
+            yield decision.model_dump_json() if as_json else decision
 
     def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
         """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""
