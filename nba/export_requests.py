@@ -63,7 +63,7 @@ class _Evidence:
 
     def search(self, text: str) -> bool:
         """Whether any alternative matches `text`."""
-        gate, full = self._compiled or self._patterns()
+        gate, full = self._patterns()
         if gate is not None and not gate.search(text):
             return False
         return full.search(text) is not None

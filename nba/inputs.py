@@ -80,8 +80,8 @@ class Record:
     error: str | None
 
 
-def snapshot_from_bytes(data: bytes, file: str, line: int | None) -> AccountSnapshot:
-    """One snapshot from its JSON bytes (a whole file, or line `line` of a .jsonl file).
+def snapshot_from_bytes(data: bytes | str, file: str, line: int | None) -> AccountSnapshot:
+    """One snapshot from its JSON bytes or text (a whole file, or line `line` of a .jsonl file).
 
     Raises `InputError` located at `file:line:column` for bad JSON, or listing every invalid field.
     """
@@ -91,7 +91,8 @@ def snapshot_from_bytes(data: bytes, file: str, line: int | None) -> AccountSnap
     except ValueError:  # ValidationError, for bad JSON too: read it again the careful way for a located message
         pass
     where = f"{file}:{line}" if line is not None else file
-    return validate_snapshot(parse_json(_decode(data, where), file, line), where)
+    text = data if isinstance(data, str) else _decode(data, where)
+    return validate_snapshot(parse_json(text, file, line), where)
 
 
 #: What `Engine.evaluate_many` takes for one account: a validated snapshot, its JSON (bytes or text), or its data.
@@ -103,7 +104,7 @@ def as_snapshot(item: SnapshotLike, where: str) -> AccountSnapshot:
     if isinstance(item, AccountSnapshot):
         return item
     if isinstance(item, (bytes, str)):
-        return snapshot_from_bytes(item.encode() if isinstance(item, str) else item, where, None)
+        return snapshot_from_bytes(item, where, None)
     if isinstance(item, Mapping):
         return validate_snapshot(dict(item), where)
     raise InputError(f"{where}: a snapshot must be an AccountSnapshot, its JSON (bytes or str) or a dict, "

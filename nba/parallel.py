@@ -81,7 +81,7 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
     def items() -> Iterator[_Item]:
         for n, item in enumerate(snapshots, 1):
             if isinstance(item, AccountSnapshot):
-                yield n, item.model_dump_json().encode()
+                yield n, item.model_dump_json()
             elif isinstance(item, (bytes, str)):
                 yield n, item
             elif isinstance(item, Mapping):

@@ -10,8 +10,8 @@ from .calendar import WorkingHours
 from .conditions import CompiledCondition, ConditionBackend, Node
 from .episodes import default_episode
 from .errors import ConditionError, RulePackError
-from .packs.checks import CheckedCondition, check_packs
-from .packs.loader import Loc, PackSource, condition_problem, sort_problems
+from .packs.checks import CheckedCondition, check_packs, condition_problem
+from .packs.loader import Loc, PackSource, sort_problems
 from .packs.model import (
     ArbitrationSettings,
     DayOff,
@@ -137,7 +137,7 @@ def _compile_conditions(checked: Sequence[CheckedCondition],
         compiled = backend.compile([c.node for c in checked])
     except ConditionError as exc:  # a backend's own limit, found only when it builds the conditions together
         culprit = checked[exc.condition or 0]
-        raise RulePackError([condition_problem(culprit.source, culprit.loc, exc)]) from exc
+        raise RulePackError([condition_problem(culprit.source.file, culprit.source.marks, culprit.loc, exc)]) from exc
     return {(id(c.source), c.loc): Condition(c.text, c.node, c.signals, test) for c, test in zip(checked, compiled, strict=True)}
 
 

@@ -83,8 +83,8 @@ class ActionWriter:
         # Each cache keys on the arguments of the function it remembers, so no input can be left out of its key.
         self._due_words = lru_cache(maxsize=CACHE_SIZE)(format_due)
         self._date_words = lru_cache(maxsize=CACHE_SIZE)(format_date_local)
-        self._texts = lru_cache(maxsize=CACHE_SIZE)(self._new_texts)
-        self._reasons = lru_cache(maxsize=CACHE_SIZE)(self._new_reason)
+        self._texts = lru_cache(maxsize=CACHE_SIZE)(_rule_texts)
+        self._reasons = lru_cache(maxsize=CACHE_SIZE)(_measure_reason)
 
     def cache_info(self) -> dict[str, CacheInfo]:
         """Hits, misses and sizes of this writer's caches (due and date phrases, rule texts, reasons, names)."""
@@ -165,15 +165,7 @@ class ActionWriter:
     def explain_risk(self, hits: Sequence[CompiledMeasure], signals: Mapping[str, SignalValue], voice: Voice) -> list[str]:
         """The reasons of the risk measures that hit, in words, in the voice's locale."""
         values = self.format_signals({name for m in hits for name in m.placeholders}, signals, voice)
-        return [render(self._reason(m, voice.locale), values) for m in hits]
-
-    def _reason(self, measure: CompiledMeasure, locale: str) -> str:
-        return self._reasons(measure, locale)
-
-    @staticmethod
-    def _new_reason(measure: CompiledMeasure, locale: str) -> str:
-        """A risk measure's reason in a locale (remembered by `_reasons`)."""
-        return pick_locale(measure.measure.reason, locale)
+        return [render(self._reasons(m, voice.locale), values) for m in hits]
 
     def draft(self, rule: CompiledRule, facts: Facts, role: OwnerRole, contact: ContactRef | None, ident: str) -> Draft:
         """The action `rule` asks for (its stable id `ident`), to be written once arbitration has fixed its due."""
@@ -189,7 +181,7 @@ class ActionWriter:
         values = self.format_signals(rule.signal_placeholders, facts.signals, facts.voice)
         for key in rule.context_placeholders:
             values[key] = CONTEXT_PLACEHOLDERS[key].fill(self, facts, slot)
-        title, text, reason, topic = self._rule_texts(rule, facts.voice.locale)
+        title, text, reason, topic = self._texts(rule, facts.voice.locale)
         return Words(_sentence(render(title, values)), _sentence(render(text, values)), [render(reason, values)],
                      render(topic, values))
 
@@ -213,15 +205,17 @@ class ActionWriter:
         """A Russian name in `case`; other names unchanged."""
         return self._inflector.decline(name, case)
 
-    def _rule_texts(self, rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
-        return self._texts(rule, locale)
 
-    @staticmethod
-    def _new_texts(rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
-        """A rule's title, text, reason and topic in a locale (remembered by `_texts`)."""
-        template = rule.rule.action
-        return (pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale),
-                pick_locale(template.topic, locale) if template.topic else "")
+def _rule_texts(rule: CompiledRule, locale: str) -> tuple[str, str, str, str]:
+    """A rule's title, text, reason and topic in a locale (cached per writer, keyed by the rule object)."""
+    template = rule.rule.action
+    return (pick_locale(template.title, locale), pick_locale(template.text, locale), pick_locale(template.reason, locale),
+            pick_locale(template.topic, locale) if template.topic else "")
+
+
+def _measure_reason(measure: CompiledMeasure, locale: str) -> str:
+    """A risk measure's reason in a locale (cached per writer, keyed by the measure object)."""
+    return pick_locale(measure.measure.reason, locale)
 
 
 class Draft:

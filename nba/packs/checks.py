@@ -21,7 +21,7 @@ from ..patterns import pattern_problem
 from ..signals import CATALOGUE, DAY_PHRASES, SIGNAL_PHRASES, symbols_for
 from ..locales import TemplateError, language, placeholders
 from ..writing import CONTEXT_PLACEHOLDERS
-from .loader import Loc, Mark, PackSource, condition_problem, locate
+from .loader import Loc, Mark, PackSource, locate
 from .model import DayOff, Rule
 
 #: Where a pack writes conditions, `*` standing for every item of a list or mapping: the one list both the
@@ -84,6 +84,11 @@ def parse_condition(loc: Loc, text: str) -> tuple[Node, frozenset[str]]:
     return node, check(node, symbols_for(str(loc[0])))
 
 
+def condition_problem(file: str, marks: dict[Loc, Mark], loc: Loc, exc: ConditionError) -> Problem:
+    """A located problem for a condition error inside the value at `loc` (at the character it names)."""
+    return locate(file, marks, loc, exc.message, exc.hint, offset=exc.position, code="condition")
+
+
 def raw_condition_problems(data: Mapping[str, Any], file: str, marks: dict[Loc, Mark]) -> list[Problem]:
     """Problems of the conditions written in a pack whose structure is invalid (checked before it is fixed)."""
     found: list[Problem] = []
@@ -93,7 +98,7 @@ def raw_condition_problems(data: Mapping[str, Any], file: str, marks: dict[Loc, 
         try:
             parse_condition(loc, text)
         except ConditionError as exc:
-            found.append(locate(file, marks, loc, exc.message, exc.hint, offset=exc.position, code="condition"))
+            found.append(condition_problem(file, marks, loc, exc))
     return found
 
 
@@ -115,7 +120,7 @@ def check_packs(sources: Sequence[PackSource], backend: ConditionBackend) -> tup
                 node, signals = parse_condition(loc, text)
                 backend.check(node)
             except ConditionError as exc:
-                problems.append(condition_problem(source, loc, exc))
+                problems.append(condition_problem(source.file, source.marks, loc, exc))
                 continue
             checked.append(CheckedCondition(source, loc, text, node, signals))
     return problems, checked

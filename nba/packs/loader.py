@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConditionError, InputError, Problem, RulePackError
+from ..errors import InputError, Problem, RulePackError
 from .model import Pack
 
 #: Limits that keep hostile files (alias bombs, deep nesting) from exhausting memory or the stack.
@@ -359,43 +359,38 @@ def _is_branch(part: object) -> bool:
 
 def allowed_fields(model: type[BaseModel], loc: Loc) -> list[str]:
     """Field names allowed at `loc` inside `model` (walking nested models, lists and dicts)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return []
-            current = _inner_model(field.annotation)
-        else:
-            current = _inner_model(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    inner = _inner_model(_annotation_at(model, loc))
+    return list(inner.model_fields) if inner is not None else []
 
 
 def literal_choices(model: type[BaseModel], loc: Loc, *, key: bool = False) -> list[str]:
     """The values the `Literal` at `loc` inside `model` allows, in the order the model declares them (walking
     nested models, lists and dicts); with `key`, `loc` ends with a mapping's key, and the values are those its
     keys allow. Empty when there are none."""
+    annotation = _annotation_at(model, loc[:-1] if key else loc)
+    if key:
+        mapping = _dict_args(annotation)
+        annotation = mapping[0] if mapping is not None else None
+    return list(dict.fromkeys(str(value) for value in _literal_values(annotation)))
+
+
+def _annotation_at(model: type[BaseModel], loc: Loc) -> Any:
+    """The annotation of the value at `loc` inside `model`, walking nested models, list items and mapping
+    values; None when `loc` names no field."""
     annotation: Any = model
-    for part in loc[:-1] if key else loc:
+    for part in loc:
         if isinstance(part, int):
-            continue  # an item of a list: its literals are found inside the list's annotation
-        mapping = _mapping_values(annotation)
+            continue  # an item of a list: the list's annotation holds the item's
+        mapping = _dict_args(annotation)
         if mapping is not None:
-            annotation = mapping  # a key of a mapping: the values' annotation
+            annotation = mapping[1]  # a key of a mapping: the values' annotation
             continue
         inner = _inner_model(annotation)
         field = inner.model_fields.get(str(part)) if inner is not None else None
         if field is None:
-            return []
+            return None
         annotation = field.annotation
-    if key:
-        keys = [get_args(a)[0] for a in (annotation, *get_args(annotation)) if get_origin(a) is dict]
-        annotation = keys[0] if keys else None
-    return list(dict.fromkeys(str(value) for value in _literal_values(annotation)))
+    return annotation
 
 
 def _literal_values(annotation: Any) -> Iterator[Any]:
@@ -408,13 +403,12 @@ def _literal_values(annotation: Any) -> Iterator[Any]:
         yield from _literal_values(arg)
 
 
-def _mapping_values(annotation: Any) -> Any:
-    """The value annotation of a `dict[K, V]` (also inside `X | None`), or None."""
-    if get_origin(annotation) is dict:
-        return get_args(annotation)[1]
-    for arg in get_args(annotation):
-        if get_origin(arg) is dict:
-            return get_args(arg)[1]
+def _dict_args(annotation: Any) -> tuple[Any, Any] | None:
+    """The key and value annotations of a `dict[K, V]` (also inside `X | None`), or None."""
+    for candidate in (annotation, *get_args(annotation)):
+        if get_origin(candidate) is dict:
+            key, value = get_args(candidate)
+            return key, value
     return None
 
 
@@ -523,8 +517,3 @@ def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in reading order: by file, then line, then column."""
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
-
-
-def condition_problem(source: PackSource, loc: Loc, exc: ConditionError) -> Problem:
-    """A located problem for a condition error inside the value at `loc`."""
-    return source.problem(loc, exc.message, exc.hint, offset=exc.position, code="condition")

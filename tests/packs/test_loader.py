@@ -344,3 +344,13 @@ def test_the_choices_a_field_allows_are_read_from_the_model() -> None:
     assert literal_choices(Pack, ("discount_policy", "commitments", "x"), key=True) == list(get_args(OfferCondition))
     assert literal_choices(Pack, ("rules", 0, "when")) == []
     assert literal_choices(Pack, ("no_such_field",)) == []
+
+
+def test_an_unknown_field_inside_a_mapping_of_models_lists_what_is_allowed() -> None:
+    # A commitment is a value of a mapping keyed by its condition: the walk goes through the key to its model.
+    from nba.packs.loader import allowed_fields
+    from nba.packs.model import Commitment, Pack
+
+    assert allowed_fields(Pack, ("discount_policy", "commitments", "annual_prepayment")) == list(Commitment.model_fields)
+    assert allowed_fields(Pack, ("rules", 0, "action")) == allowed_fields(Pack, ("rules", 5, "action"))
+    assert allowed_fields(Pack, ("rules", 0, "nothing_here")) == []
