@@ -1,7 +1,27 @@
-"""`python -m nba` runs the command line."""
+"""`python -m nba` and the `nba` command: start the command line with its start-up kept out of the collector's way."""
 
+from __future__ import annotations
+
+import gc
 import sys
 
-from .cli import main
 
-sys.exit(main())
+def run() -> int:
+    """Run the command line in this process and return its exit status.
+
+    Start-up builds some hundred thousand objects (modules, models, the packs) that live until the process ends.
+    The cyclic collector is paused while the command line is imported, and what the import made is frozen out of
+    later collections; otherwise the collector walks all of it again, once during the import and once as the
+    packs load, some 25 ms of a 250 ms start. Library users are unaffected: this runs only for the command.
+    """
+    gc.disable()
+    try:
+        from .cli import main
+    finally:
+        gc.freeze()
+        gc.enable()
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -35,38 +35,39 @@ class _Evidence:
     without, so a text the gate misses cannot match, and most texts are answered by the gate alone.
     """
 
-    __slots__ = ("parts", "_compiled")
+    __slots__ = ("parts", "_gate", "_full")
 
     def __init__(self, *parts: str) -> None:
         self.parts = parts
-        # Compiled on first use: an account without tickets, or a run that reads a few, never pays for the rest.
-        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[str]] | None = None
+        # Compiled on first use, the gate before the whole: an account without tickets never pays for either, and
+        # a run whose texts the gate answers never compiles the whole (the larger part of a start's regex time).
+        self._gate: tuple[re.Pattern[str] | None] | None = None
+        self._full: re.Pattern[str] | None = None
 
     @property
     def gate(self) -> re.Pattern[str] | None:
         """The alternation of literals no alternative can match without (None when one has no such literal)."""
-        return self._patterns()[0]
+        made = self._gate
+        if made is None:  # two threads may both compile: the same pattern, the last one kept
+            literals = [_gate_literals(alt) for p in self.parts for alt in _alternatives(p)]
+            known = sorted({x for found in literals if found for x in found}, key=len, reverse=True)
+            made = self._gate = (re.compile("|".join(re.escape(x) for x in known)) if all(literals) else None,)
+        return made[0]
 
     @property
     def full(self) -> re.Pattern[str]:
         """Every alternative, as one pattern."""
-        return self._patterns()[1]
-
-    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str]]:
-        compiled = self._compiled
-        if compiled is None:  # two threads may both compile: the same patterns, the last one kept
-            literals = [_gate_literals(alt) for p in self.parts for alt in _alternatives(p)]
-            known = sorted({x for found in literals if found for x in found}, key=len, reverse=True)
-            gate = re.compile("|".join(re.escape(x) for x in known)) if all(literals) else None
-            compiled = self._compiled = (gate, re.compile("|".join(f"(?:{p})" for p in self.parts)))
-        return compiled
+        made = self._full
+        if made is None:
+            made = self._full = re.compile("|".join(f"(?:{p})" for p in self.parts))
+        return made
 
     def search(self, text: str) -> bool:
         """Whether any alternative matches `text`."""
-        gate, full = self._patterns()
+        gate = self.gate
         if gate is not None and not gate.search(text):
             return False
-        return full.search(text) is not None
+        return self.full.search(text) is not None
 
 
 def _mandatory_literal(pattern: str) -> str | None:

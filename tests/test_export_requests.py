@@ -93,3 +93,15 @@ def test_the_gates_agree_with_the_full_patterns_on_any_mix_of_their_words() -> N
             assert e.search(text) == (e.full.search(text) is not None), (e.full.pattern[:60], text)
 
     agree()
+
+
+def test_a_text_the_gate_turns_away_never_compiles_the_whole_pattern() -> None:
+    # Compiling every kind of evidence in full costs about 10 ms of a one-account start; texts the gate of
+    # literals answers (most tickets) must not pay for it, and the first text it lets through must.
+    from nba.export_requests import _Evidence
+
+    evidence = _Evidence(r"\bexport", r"выгруз\w* (?:всех|всю)", r"\bfull dump\b")
+    assert not evidence.search("the login page is slow today")
+    assert evidence._full is None
+    assert evidence.search("нужна выгрузка всех сделок")
+    assert evidence._full is not None
