@@ -187,7 +187,7 @@ def test_every_public_name_resolves_and_is_listed() -> None:
 
 
 def test_the_command_freezes_its_start_up_and_leaves_the_collector_on() -> None:
-    # The command pauses the cyclic collector while it imports and freezes what start-up built (some 25 ms
+    # The command pauses the cyclic collector while it imports and freezes what start-up built (some 50 ms
     # of a 250 ms start otherwise); a long run's own cycles must still be collected afterwards.
     code = ("import gc, sys\n"
             "from nba.__main__ import run\n"
