@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from cli_vs_script import run  # one way to time a fresh process, for both scripts
 
-#: As after an install: bytecode cached, even where the shell says not to write it.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 #: (what is measured, the command, the goal in ms).
 COMMANDS = [
@@ -34,16 +30,9 @@ COMMANDS = [
 
 def best_of(command: list[str], repeat: int) -> tuple[float, float]:
     """The best CPU seconds and the best wall seconds of `repeat` runs of `command`."""
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)  # warm-up, untimed
-    cpu = wall = float("inf")
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
-        wall = min(wall, time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = min(cpu, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-    return cpu, wall
+    run(command)  # warm-up, untimed
+    times = [run(command) for _ in range(repeat)]
+    return min(cpu for cpu, _ in times), min(wall for _, wall in times)
 
 
 def main() -> None:
