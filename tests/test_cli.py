@@ -197,5 +197,5 @@ def test_the_command_freezes_its_start_up_and_leaves_the_collector_on() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     status, enabled, frozen = done.stderr.split()
     assert (status, enabled) == ("0", "True"), done.stderr
-    assert int(frozen) > 20_000  # the modules, models and packs of start-up, out of every later collection
+    assert int(frozen) > 20_000  # the modules, classes and models the import built, out of every later collection
     assert json.loads(done.stdout)["account_id"] == "acc-1042"
