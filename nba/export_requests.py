@@ -41,7 +41,7 @@ class _Evidence:
         self.parts = parts
         # Compiled on first use, the gate before the whole: an account without tickets never pays for either, and
         # a run whose texts the gate answers never compiles the whole (the larger part of a start's regex time).
-        self._gate: tuple[re.Pattern[str] | None] | None = None
+        self._gate: tuple[re.Pattern[str] | None] | None = None  # boxed: a made gate may be None (no literals)
         self._full: re.Pattern[str] | None = None
 
     @property
