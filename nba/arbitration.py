@@ -231,19 +231,20 @@ def _blocked(moment: dt.datetime, channel: str, contact_id: str | None, contact_
             return max(recent) + quiet, message("quiet", locale, person=person,
                                                 hours=counted("hour", int(round(caps.quiet_hours)), locale))
     window = dt.timedelta(days=caps.window_days)
-    days = counted("day", caps.window_days, locale)
     per_contact = caps.per_contact.get(channel)  # type: ignore[call-overload]
     if contact_id is not None and per_contact is not None:
         until = _window_full_until(moment, [t.at for t in planned if t.channel == channel and t.contact_id == contact_id],
                                    window, per_contact)
         if until is not None:
-            return until, message("cap_contact", locale, person=person, count=counted(channel, per_contact, locale), days=days)
+            return until, message("cap_contact", locale, person=person, count=counted(channel, per_contact, locale),
+                                  days=counted("day", caps.window_days, locale))
     per_account = caps.per_account.get(channel)  # type: ignore[call-overload]
     if per_account is not None:
         until = _window_full_until(moment, [t.at for t in planned if t.channel == channel], window, per_account)
         if until is not None:
-            return until, message("cap_account", locale, count=counted(channel, per_account, locale), days=days)
-    return None, ""
+            return until, message("cap_account", locale, count=counted(channel, per_account, locale),
+                                  days=counted("day", caps.window_days, locale))
+    return None, ""  # the words for a cap are made only when one is hit: most placements hit none
 
 
 def _window_full_until(moment: dt.datetime, times: Sequence[dt.datetime], window: dt.timedelta, cap: int) -> dt.datetime | None:

@@ -14,6 +14,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from .errors import InputError
+from .inputs import as_snapshot, snapshot_from_bytes  # per record: an import in the function costs a lookup each time
+
 if TYPE_CHECKING:
     from .engine import Engine
     from .inputs import SnapshotLike
@@ -51,9 +54,6 @@ _Answer = tuple[str | None, str | None, str | None]
 
 
 def _evaluate_chunk(chunk: list[_Item], as_of: dt.datetime) -> list[_Answer]:
-    from .errors import InputError
-    from .inputs import as_snapshot
-
     engine = _WORKER_ENGINE[0]
     answers: list[_Answer] = []
     for n, data in chunk:
@@ -75,7 +75,6 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
     JSON, read here in one pass with their times put back in the account's zone.
     """
     from .decision import Decision
-    from .errors import InputError
     from .snapshot import AccountSnapshot
 
     def items() -> Iterator[_Item]:
@@ -146,9 +145,6 @@ class RawResult(NamedTuple):
 
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
-    from .errors import InputError
-    from .inputs import snapshot_from_bytes
-
     file, line, data = record
     where = f"{file}:{line}" if line is not None else file
     try:
