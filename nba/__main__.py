@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 
@@ -14,10 +15,23 @@ def run() -> int:
     collections; otherwise the collector walks all of it during the import, again in a full collection while
     the packs are checked and once more at exit, some 50 ms of a 250 ms start. Library users are unaffected:
     this runs only for the command.
+
+    An installation that cannot load (a dependency missing or broken) gets the command's usual one line and
+    exit status 2, not a traceback: the line names what failed and how to repair it.
     """
     gc.disable()
     try:
         from .cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("nba: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the command's promise starts before its own code has loaded
+        if os.environ.get("NBA_DEBUG"):
+            raise
+        sys.stderr.write(f"nba: cannot start: {type(exc).__name__}: {exc}. This installation is incomplete or broken: "
+                         "reinstall nba with its dependencies (pip install --force-reinstall nba, or the README's "
+                         "install command in a checkout); NBA_DEBUG=1 shows where it failed\n")
+        return 2
     finally:
         gc.freeze()
         gc.enable()

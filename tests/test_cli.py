@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, RULES, nba_cli
+from helpers import EXAMPLES, REPO, RULES, nba_cli
 
 AS_OF = "2025-03-31T09:00:00+05:00"
 
@@ -199,3 +200,25 @@ def test_the_command_freezes_its_start_up_and_leaves_the_collector_on() -> None:
     assert (status, enabled) == ("0", "True"), done.stderr
     assert int(frozen) > 20_000  # the modules, classes and models the import built, out of every later collection
     assert json.loads(done.stdout)["account_id"] == "acc-1042"
+
+
+@pytest.mark.parametrize("broken", ["raise ImportError(\"No module named 'pydantic_core._pydantic_core'\")",
+                                    "raise RuntimeError('incompatible build')"])
+def test_an_installation_that_cannot_load_says_so_in_one_line(tmp_path: Path, broken: str) -> None:
+    # A dependency missing or broken (a half-finished upgrade, a wheel for another Python) fails while the command
+    # line itself is imported: the promise of one line and exit status 2 holds there too.
+    shadow = tmp_path / "pydantic"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text(broken + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
+    env.pop("NBA_DEBUG", None)
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate", str(EXAMPLES / "vostok.json"), "--as-of", AS_OF],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("nba: cannot start: ") and "reinstall nba" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert ("pydantic_core" in done.stderr) if "ImportError" in broken else ("incompatible build" in done.stderr)
+    shown = subprocess.run([sys.executable, "-m", "nba", "evaluate", str(EXAMPLES / "vostok.json")], capture_output=True,
+                           text=True, timeout=120, env={**env, "NBA_DEBUG": "1"}, cwd=tmp_path)
+    assert shown.returncode == 1 and "Traceback" in shown.stderr  # asked for: where it failed
