@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -224,14 +224,16 @@ class Engine:
             add_risk_signals(signals, risk)
         history = History.of(snapshot)
         discount = None
-        deadline_for = None
+        deadline_for: Callable[[str, dt.date], dt.date | None] | None = None
         if rs.discount is not None and signals.get("discount_requested_pct") is not None:
             policy = rs.discount
             calendar = self._calendar(snapshot)
             count = calendar.working_days_between
 
-            def deadline_for(condition: str, day: dt.date) -> dt.date | None:
+            def pay_by(condition: str, day: dt.date) -> dt.date | None:
                 return offer_deadline(policy, condition, day, count)
+
+            deadline_for = pay_by
 
             declined = bool(history.declined) and self._counter_offer_declined(policy.pack, snapshot, signals, history)
             discount = decide(policy, signals, calendar.next_working_day(today), counter_offer_declined=declined,
