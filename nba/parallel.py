@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
-from .inputs import as_snapshot, snapshot_from_bytes  # per record: an import in the function costs a lookup each time
+from .inputs import SnapshotLike, as_snapshot, snapshot_from_bytes  # here, not in the per-record functions: a lookup each
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .inputs import SnapshotLike
 
 In = TypeVar("In")
 Out = TypeVar("Out")
