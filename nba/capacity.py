@@ -52,6 +52,17 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
     text and in the decision's offers.
     """
     book = book or HolidayBook()
+    calendars: dict[tuple[str, str, str | None], BusinessCalendar] = {}
+
+    def calendar_of(place: AccountPlace) -> BusinessCalendar:
+        """The account's business calendar, made once per country, zone and subdivision of the run."""
+        key = (place.country, place.timezone, place.subdivision)
+        found = calendars.get(key)
+        if found is None:
+            found = calendars[key] = BusinessCalendar(place.country, ZoneInfo(place.timezone), WorkingHours(), book,
+                                                      place.subdivision)
+        return found
+
     load: dict[tuple[str, dt.date], int] = defaultdict(int)
     order = sorted(
         ((d_index, a_index, action) for d_index, (decision, _) in enumerate(items)
@@ -63,9 +74,8 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
         decision, place = items[d_index]
         owner = action.owner or ""
         limit = settings.owners.get(owner, settings.default_per_day)
-        zone = ZoneInfo(place.timezone)
-        calendar = BusinessCalendar(place.country, zone, WorkingHours(), book, place.subdivision)
-        due = action.due.astimezone(zone)
+        calendar = calendar_of(place)
+        due = action.due.astimezone(calendar.zone)
         if action.status != "new":  # issued earlier: it keeps its due, and takes its place in the day's load
             load[(owner, due.date())] += 1
             continue
@@ -85,11 +95,10 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
             continue
         update: dict[str, object] = {"actions": actions}
         if policy is not None and decision.discount is not None:
-            calendar = BusinessCalendar(place.country, ZoneInfo(place.timezone), WorkingHours(), book, place.subdivision)
-            update["discount"] = dated_for_its_answer(decision.discount, actions, policy, calendar.working_days_between)
+            update["discount"] = dated_for_its_answer(decision.discount, actions, policy,
+                                                      calendar_of(place).working_days_between)
         out.append(decision.model_copy(update=update))
     return out
-
 
 
 def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: AccountPlace, owner: str, limit: int,
