@@ -118,7 +118,12 @@ def read_portfolio(path: Path) -> Iterator[Record]:
     """
     for file, line, data in read_raw(path):
         where = f"{file}:{line}" if line is not None else file
-        yield _record(where, lambda data=data, file=file, line=line: snapshot_from_bytes(data, file, line))
+        try:
+            snapshot = snapshot_from_bytes(data, file, line)
+        except InputError as exc:
+            yield Record(where, None, str(exc))
+            continue
+        yield Record(where, snapshot, None)
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -126,13 +131,6 @@ def _decode(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-
-
-def _record(source: str, load: Any) -> Record:
-    try:
-        return Record(source, load(), None)
-    except InputError as exc:
-        return Record(source, None, str(exc))
 
 
 def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
