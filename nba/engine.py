@@ -225,10 +225,11 @@ class Engine:
         history = History.of(snapshot)
         discount = None
         deadline_for: Callable[[str, dt.date], dt.date | None] | None = None
+        business_days: Callable[[dt.date, dt.date], int] | None = None  # the account's, when there is a discount ask
         if rs.discount is not None and signals.get("discount_requested_pct") is not None:
             policy = rs.discount
             calendar = self._calendar(snapshot)
-            count = calendar.working_days_between
+            count = business_days = calendar.working_days_between
 
             def pay_by(condition: str, day: dt.date) -> dt.date | None:
                 return offer_deadline(policy, condition, day, count)
@@ -270,8 +271,8 @@ class Engine:
         withdrawn: list[Withdrawn] = []
         if history:
             actions, suppressed, withdrawn = self._across_runs(history, candidates, actions, suppressed, facts)
-        if discount is not None and rs.discount is not None:
-            discount = dated_for_its_answer(discount, actions, rs.discount, self._calendar(snapshot).working_days_between)
+        if discount is not None and rs.discount is not None and business_days is not None:
+            discount = dated_for_its_answer(discount, actions, rs.discount, business_days)
         decision = Decision(
             account_id=snapshot.account.id,
             as_of=as_of,
