@@ -149,8 +149,10 @@ class Engine:
         engine); at most `2 x workers` chunks are in flight, so the input is read only as fast as it is used.
         The results are the same as evaluating one by one. `as_of=None` fixes "now" once for the whole run.
         The workers validate, evaluate and serialize; this process only hands them bytes and reads back the
-        decisions, so give it JSON (not validated snapshots, which it must write out again) and take JSON
-        back when you write the decisions out anyway: workers then scale with cores (docs/performance.md).
+        decisions. A list (or tuple) is inherited whole by workers that start by fork (Linux; they see it as it
+        is at the first decision), so only positions cross and validated snapshots are never written out again;
+        a stream of validated snapshots must be, so stream JSON instead. Take JSON back when you write the
+        decisions out anyway: workers then scale with cores (docs/performance.md).
         """
         moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         if workers > 1:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import itertools
+import multiprocessing
 import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
@@ -25,14 +26,17 @@ Out = TypeVar("Out")
 
 _STOP_GRACE_SECONDS = 5.0  # how long stopped workers may take to finish the chunk in hand
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
+_WORKER_SHARED: list[Sequence[Any]] = []  # the caller's list of snapshots, when the worker inherited it by fork
 
 
-def _start_worker(engine: Engine) -> None:
+def _start_worker(engine: Engine, shared: Sequence[Any] | None = None) -> None:
     # Ctrl-C reaches the whole process group: the parent answers it, the workers stay quiet and are shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork: just end
     _die_with_parent()
     _WORKER_ENGINE.append(engine)
+    if shared is not None:
+        _WORKER_SHARED.append(shared)
 
 
 def _die_with_parent() -> None:
@@ -65,13 +69,26 @@ def _evaluate_chunk(chunk: list[_Item], as_of: dt.datetime) -> list[_Answer]:
     return answers
 
 
+def _evaluate_positions(chunk: list[int], as_of: dt.datetime) -> list[_Answer]:
+    """`_evaluate_chunk` for positions in the list of snapshots this worker inherited (0-based)."""
+    shared = _WORKER_SHARED[0]
+    return _evaluate_chunk([(i + 1, shared[i]) for i in chunk], as_of)
+
+
+def _forks() -> bool:
+    """Whether worker processes start by fork here, and so inherit the caller's memory as it is."""
+    return multiprocessing.get_start_method(allow_none=False) == "fork"
+
+
 def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.datetime, *, workers: int,
                  chunk_size: int, as_json: bool = False) -> Iterator[Any]:
     """Decisions (or their JSON) in input order from `workers` processes; at most 2 x workers chunks are pending.
 
-    Snapshots cross to the workers as they came when they are JSON or dicts, as JSON when they are models
-    (pydantic's compiled serializer: pickling models costs more than evaluating them); decisions come back as
-    JSON, read here in one pass with their times put back in the account's zone.
+    A list (any sequence) of snapshots, where workers start by fork (Linux), is inherited by the workers as
+    it is when the first decision is asked for: only positions cross to them, and models are never written
+    out. Otherwise snapshots cross to the workers as they came when they are JSON or dicts, as JSON when
+    they are models (pydantic's compiled serializer: pickling models costs more than evaluating them).
+    Decisions come back as JSON, read here in one pass with their times put back in the account's zone.
     """
     from .decision import Decision
     from .snapshot import AccountSnapshot
@@ -87,18 +104,24 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
             else:
                 yield n, item  # the worker says what it is not, in order with the others
 
-    for data, timezone, error in _ordered(engine, _evaluate_chunk, items(), as_of, workers, chunk_size):
+    answers: Iterator[_Answer]
+    if isinstance(snapshots, Sequence) and not isinstance(snapshots, (str, bytes)) and _forks():
+        answers = _ordered(engine, _evaluate_positions, range(len(snapshots)), as_of, workers, chunk_size, snapshots)
+    else:
+        answers = _ordered(engine, _evaluate_chunk, items(), as_of, workers, chunk_size)
+    for data, timezone, error in answers:
         if error is not None or data is None or timezone is None:
             raise InputError(error or "a worker returned no decision")
         yield data if as_json else Decision.model_validate_json(data, context={"zone": ZoneInfo(timezone)})
 
 
 def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]], items: Iterable[In], as_of: dt.datetime,
-             workers: int, chunk_size: int) -> Iterator[Out]:
-    """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight."""
+             workers: int, chunk_size: int, shared: Sequence[Any] | None = None) -> Iterator[Out]:
+    """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight;
+    `shared` is handed to each worker as it starts (inherited, not copied through a pipe, when workers fork)."""
     source = iter(items)
     pending: deque[Future[list[Out]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine, shared))
     try:
         def submit() -> bool:
             chunk = list(itertools.islice(source, chunk_size))

@@ -171,6 +171,10 @@ def test_evaluate_many_streams_the_same_decisions_in_order(engine: nba.Engine) -
     one_by_one = [engine.evaluate(s, as_of=as_of) for s in snapshots]
     assert list(engine.evaluate_many(iter(snapshots), as_of=as_of)) == one_by_one
     assert list(engine.evaluate_many(iter(snapshots), as_of=as_of, workers=2, chunk_size=16)) == one_by_one
+    # A list is handed to the workers whole where they fork (only positions cross), a stream chunk by chunk.
+    assert list(engine.evaluate_many(snapshots, as_of=as_of, workers=2, chunk_size=16)) == one_by_one
+    assert list(engine.evaluate_many(tuple(snapshots[:50]), as_of=as_of, workers=2, chunk_size=7, as_json=True)) == \
+        [d.model_dump_json() for d in one_by_one[:50]]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
