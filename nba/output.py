@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import hashlib
@@ -11,10 +12,9 @@ import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO, overload
 
 from .decision import Decision, NextAction
 from .errors import ExtraMissingError, InputError
@@ -34,8 +34,19 @@ _MINUTES = {"call": 30, "offer": 30, "meeting": 60, "email": 15, "task": 30, "es
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
+@overload
+def atomic_writer(path: Path, *, binary: Literal[False] = False) -> contextlib.AbstractContextManager[TextIO]: ...
+@overload
+def atomic_writer(path: Path, *, binary: Literal[True]) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+
+
+def atomic_writer(path: Path, *, binary: bool = False) -> contextlib.AbstractContextManager[IO[Any]]:
+    """Write the whole file or nothing (UTF-8 text, or bytes with `binary`); see `_atomic_writer`."""
+    return _atomic_writer(path, binary)
+
+
+@contextlib.contextmanager
+def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
     """Write the whole file or nothing: a temporary file beside it, renamed into place when the block ends.
 
     The new file gets the mode an ordinary new file would (the umask honoured), or the mode of the file it
@@ -49,7 +60,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         raise InputError(f"{path}: is a folder; give a file name for the output")
     if target.exists() and not target.is_file():  # a FIFO, a character device such as /dev/stdout
         try:
-            stream = target.open("w", encoding="utf-8", newline="")
+            stream = target.open("wb") if binary else target.open("w", encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         with stream:
@@ -66,7 +77,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
     try:
         os.fchmod(handle, _mode_for(target))
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
             yield stream
         os.replace(temporary, target)
     except BaseException:

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from .decision import Decision
 from .errors import InputError
 from .inputs import SnapshotLike, as_snapshot, snapshot_from_bytes  # here, not in the per-record functions: a lookup each
 
@@ -90,7 +91,6 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
     they are models (pydantic's compiled serializer: pickling models costs more than evaluating them).
     Decisions come back as JSON, read here in one pass with their times put back in the account's zone.
     """
-    from .decision import Decision
     from .snapshot import AccountSnapshot
 
     def items() -> Iterator[_Item]:
@@ -156,14 +156,18 @@ RawRecord = tuple[str, int | None, bytes]
 
 
 class RawResult(NamedTuple):
-    """What became of one raw record: the decision as JSON, or the error naming where the record came from."""
+    """What became of one raw record: the decision as UTF-8 JSON, or the error naming where the record came from."""
 
     source: str
-    decision_json: str | None
+    decision_json: bytes | None  # bytes: written out as they are, and cheaper through a pipe than text
     error: str | None
     place: tuple[str, str, str, str, str | None] | None  # country, time zone, locale, name and subdivision of the account
     actions: int = 0
     unassigned: int = 0  # actions whose role nobody on the account's team fills
+
+
+#: A decision's JSON as UTF-8 bytes: the same bytes as `model_dump_json()` encoded, without making the text first.
+_DECISION_JSON: Callable[[Decision], bytes] = Decision.__pydantic_serializer__.to_json
 
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
@@ -180,7 +184,7 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
         # A record that validates but cannot be evaluated is skipped like an invalid one; the others go on.
         return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated "
                                       f"({type(exc).__name__}: {exc}); please report it with this record", None)
-    return RawResult(where, decision.model_dump_json(), None, (account.country, account.timezone, account.locale, account.name, account.subdivision),
+    return RawResult(where, _DECISION_JSON(decision), None, (account.country, account.timezone, account.locale, account.name, account.subdivision),
                      len(decision.actions), sum(1 for a in decision.actions if a.owner is None))
 
 

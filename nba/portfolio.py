@@ -54,8 +54,9 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
         # JSON Lines and CSV stream straight to the file; capacity, calendars and the ledger need every decision.
         streaming = capacity is None and output_format != "ics" and run is None and changes is None
         collected: list[tuple[Decision, AccountPlace]] = []
-        stream = stack.enter_context(atomic_writer(out)) if streaming else None
-        rows = CsvRows(stream) if stream is not None and output_format == "csv" else None
+        stream = stack.enter_context(atomic_writer(out, binary=True)) if streaming and output_format == "jsonl" else None
+        text = stack.enter_context(atomic_writer(out)) if streaming and stream is None else None
+        rows = CsvRows(text) if text is not None else None
         for result in evaluate_raw(engine, records, as_of, workers=workers):
             if result.error is not None:
                 summary.errors.append(result.error)
@@ -68,8 +69,8 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
             summary.unassigned += result.unassigned
             if on_progress is not None:
                 on_progress(summary.accounts)
-            if stream is not None and rows is None:
-                stream.write(result.decision_json + "\n")
+            if stream is not None:
+                stream.write(result.decision_json + b"\n")
                 continue
             place = AccountPlace(*result.place)
             decision = Decision.model_validate_json(result.decision_json, context={"zone": ZoneInfo(place.timezone)})
