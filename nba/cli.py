@@ -202,7 +202,6 @@ def signals_markdown() -> str:
 
 def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba evaluate-portfolio`: every account of a book, bad records reported by line, output written whole."""
-    from .ledger import Ledger
     from .portfolio import run_portfolio
 
     if args.format == "ics" and importlib.util.find_spec("icalendar") is None:  # before the work, not after it
@@ -218,7 +217,11 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
         sys.stderr.write(f"{progress.clear()}nba: skipped {error}\n")
 
     with contextlib.ExitStack() as stack:
-        ledger = stack.enter_context(Ledger(args.ledger, wait_seconds=args.ledger_wait)) if args.ledger else None
+        ledger = None
+        if args.ledger:
+            from .ledger import Ledger
+
+            ledger = stack.enter_context(Ledger(args.ledger, wait_seconds=args.ledger_wait))
         summary = run_portfolio(engine, Path(args.snapshots), as_of, out=out, output_format=args.format,
                                 workers=args.workers, capacity=capacity, ledger=ledger,
                                 changes=Path(args.changes) if args.changes else None,
@@ -226,7 +229,8 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     seconds = time.perf_counter() - start
     sys.stderr.write(progress.clear())
     errors = len(summary.errors)
-    line = f"evaluated {summary.accounts} accounts ({summary.actions} actions) in {seconds:.1f}s"
+    line = (f"evaluated {summary.accounts} account{'s' if summary.accounts != 1 else ''} ({summary.actions} "
+            f"action{'s' if summary.actions != 1 else ''}) in {seconds:.1f}s")
     if summary.unassigned:
         line += f"; {summary.unassigned} action{'s' if summary.unassigned != 1 else ''} with no owner (nobody on the team has the role)"
     if args.ledger or args.changes:

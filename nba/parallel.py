@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import itertools
-import multiprocessing
 import signal
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,6 +17,8 @@ from .errors import InputError
 from .inputs import SnapshotLike, as_snapshot, snapshot_from_bytes  # here, not in the per-record functions: a lookup each
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .engine import Engine
 
 In = TypeVar("In")
@@ -44,6 +43,8 @@ def _die_with_parent() -> None:
     """On Linux, ask the kernel to end this worker if its parent dies (even by kill -9): no orphans left blocked."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # here: one worker (the usual command) never starts a process
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -78,6 +79,8 @@ def _evaluate_positions(chunk: list[int], as_of: dt.datetime) -> list[_Answer]:
 
 def _forks() -> bool:
     """Whether worker processes start by fork here, and so inherit the caller's memory as it is."""
+    import multiprocessing
+
     return multiprocessing.get_start_method(allow_none=False) == "fork"
 
 
@@ -119,6 +122,8 @@ def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]],
              workers: int, chunk_size: int, shared: Sequence[Any] | None = None) -> Iterator[Out]:
     """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight;
     `shared` is handed to each worker as it starts (inherited, not copied through a pipe, when workers fork)."""
+    from concurrent.futures import ProcessPoolExecutor  # here: a run with one worker never needs it
+
     source = iter(items)
     pending: deque[Future[list[Out]]] = deque()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine, shared))

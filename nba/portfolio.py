@@ -13,16 +13,18 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from .capacity import AccountPlace, CapacitySettings, apply_capacity
 from .decision import Decision
 from .engine import Engine
 from .inputs import read_raw
-from .ledger import Change, Ledger, LedgerRun, changes_without_ledger
 from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, write_atomically
 from .parallel import RawRecord, evaluate_raw
+
+if TYPE_CHECKING:  # a run without a ledger or a changes file never loads the ledger (sqlite3 and its models)
+    from .ledger import Change, Ledger, LedgerRun
 
 OutputFormat = Literal["jsonl", "csv", "ics"]
 
@@ -87,6 +89,8 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
             for decision, place in zip(decisions, places, strict=True):
                 recorded += run.record(decision, timezone=place.timezone, locale=place.locale, account_name=place.name)
         else:
+            from .ledger import changes_without_ledger
+
             for decision in decisions:
                 recorded += changes_without_ledger(decision)
         for change in recorded:

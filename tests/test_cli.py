@@ -176,6 +176,19 @@ def test_start_up_imports_only_what_the_command_needs() -> None:
     assert json.loads(done.stdout)["actions"]
 
 
+def test_a_book_with_one_worker_starts_no_process_machinery_and_no_ledger(tmp_path: Path) -> None:
+    # The morning run without --ledger or --workers: no sqlite3, no process pool, no ctypes at start-up.
+    probe = ("import sys; from nba.cli import main; code = main(sys.argv[1:]); "
+             "loaded = [m for m in ('sqlite3', 'nba.ledger', 'concurrent.futures.process', 'ctypes', 'icalendar') "
+             "if m in sys.modules]; assert not loaded, loaded; sys.exit(code)")
+    out = tmp_path / "decisions.jsonl"
+    done = subprocess.run([sys.executable, "-c", probe, "evaluate-portfolio", str(EXAMPLES / "book.jsonl"), "--as-of",
+                           AS_OF, "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("evaluated 300 accounts (")
+    assert len(out.read_bytes().splitlines()) == 300
+
+
 def test_every_public_name_resolves_and_is_listed() -> None:
     # The public names load on first use (PEP 562): each name of `__all__` must import, and nothing importable
     # lazily may be missing from `__all__` (or `from nba import *` and the docs would not show it).

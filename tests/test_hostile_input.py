@@ -208,7 +208,7 @@ def test_a_folder_named_like_a_snapshot_is_passed_over(tmp_path: Path) -> None:
     (tmp_path / "book" / "archive.json").mkdir()
     code, text = _cli("evaluate-portfolio", str(tmp_path / "book"), "--as-of", "2025-03-31T09:00",
                       "--out", str(tmp_path / "d.jsonl"))
-    assert code == 0 and "evaluated 1 accounts" in text
+    assert code == 0 and "evaluated 1 account (" in text
 
 
 def test_explain_json_is_strict_json_and_no_text_says_inf(tmp_path: Path) -> None:
