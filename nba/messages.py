@@ -316,6 +316,7 @@ def value_words(signal: str, value: str, locale: str) -> str | None:
 LANGUAGES: tuple[str, ...] = tuple(_MESSAGES)
 
 
+@lru_cache(maxsize=256)  # every message asks; an account's locale is one of a few
 def catalogue_language(locale: str) -> str:
     """The catalogue's language for `locale`: its own when there is one, else English."""
     lang = language(locale)
@@ -335,6 +336,7 @@ def counted(word: str, n: int, locale: str) -> str:
     return forms.get(category, forms["other"]).format(n=n)
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few hundred day counts recur across a book
 def days_phrase(n: int, kind: str, locale: str) -> str:
     """A day count in words: `words` "21 день"; `ago` "сегодня", "вчера", "21 день назад" (a future count: "через 3 дня")."""
     if kind == "words":

@@ -85,12 +85,13 @@ class ActionWriter:
         self._date_words = lru_cache(maxsize=CACHE_SIZE)(format_date_local)
         self._texts = lru_cache(maxsize=CACHE_SIZE)(_rule_texts)
         self._reasons = lru_cache(maxsize=CACHE_SIZE)(_measure_reason)
+        self._usage_words = lru_cache(maxsize=CACHE_SIZE)(self._write_usage)
 
     def cache_info(self) -> dict[str, CacheInfo]:
         """Hits, misses and sizes of this writer's caches (due and date phrases, rule texts, reasons, names)."""
         return {"due_phrases": self._due_words.cache_info(), "date_phrases": self._date_words.cache_info(),
                 "rule_texts": self._texts.cache_info(), "risk_reasons": self._reasons.cache_info(),
-                "names": self._inflector.cache_info()}
+                "usage_phrases": self._usage_words.cache_info(), "names": self._inflector.cache_info()}
 
     def voice(self, locale: str) -> Voice:
         """The voice of `locale` (English words where the language has none of its own)."""
@@ -154,11 +155,15 @@ class ActionWriter:
                                signals.get("usage_data_stale"))
         if not isinstance(age, float) or not isinstance(through, str):
             return "" if days == 0 else "—"
+        return self._usage_words(days, age <= 1, through, stale is True, locale)  # a book's data ends on a few days
+
+    def _write_usage(self, days: int, recent: bool, through: str, stale: bool, locale: str) -> str:
+        """`_usage_phrase` for data through the ISO day `through` (`recent`: it reaches yesterday)."""
         date = self.date_phrase(dt.date.fromisoformat(through), locale)
         if days == 0:
             return message("usage_note", locale, date=date) if stale else ""
         count = days_phrase(days, "words", locale)
-        if age <= 1:
+        if recent:
             return message("usage_last", locale, days=count)
         return message("usage_to_stale" if stale else "usage_to", locale, days=count, date=date)
 

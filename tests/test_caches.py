@@ -39,7 +39,7 @@ def test_a_morning_run_is_served_from_the_caches_and_they_stay_bounded(book: lis
         engine.evaluate(snapshot, as_of)
     info = engine.cache_info()
     assert set(info) == {"calendars", "dues", "renewals", "due_phrases", "date_phrases", "rule_texts", "risk_reasons",
-                         "names"}
+                         "usage_phrases", "names"}
     for name, stats in info.items():
         assert stats.maxsize == CACHE_SIZE, name
         assert stats.currsize <= CACHE_SIZE, name
