@@ -52,10 +52,14 @@ def _die_with_parent() -> None:
         pass
 
 
+#: A decision's JSON as UTF-8 bytes: the same bytes as `model_dump_json()` encoded, without making the text first.
+_DECISION_JSON: Callable[[Decision], bytes] = Decision.__pydantic_serializer__.to_json
+
+
 #: One snapshot on its way to a worker: its position (1-based, for errors) and JSON bytes, text or a dict.
 _Item = tuple[int, Any]
-#: What comes back: the decision's JSON and the account's time zone, or the error that stopped the snapshot.
-_Answer = tuple[str | None, str | None, str | None]
+#: What comes back: the decision's JSON (UTF-8) and the account's time zone, or the error that stopped the snapshot.
+_Answer = tuple[bytes | None, str | None, str | None]
 
 
 def _evaluate_chunk(chunk: list[_Item], as_of: dt.datetime) -> list[_Answer]:
@@ -67,7 +71,7 @@ def _evaluate_chunk(chunk: list[_Item], as_of: dt.datetime) -> list[_Answer]:
         except InputError as exc:
             answers.append((None, None, str(exc)))
             continue
-        answers.append((engine.evaluate(snapshot, as_of=as_of).model_dump_json(), snapshot.account.timezone, None))
+        answers.append((_DECISION_JSON(engine.evaluate(snapshot, as_of=as_of)), snapshot.account.timezone, None))
     return answers
 
 
@@ -115,7 +119,7 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
     for data, timezone, error in answers:
         if error is not None or data is None or timezone is None:
             raise InputError(error or "a worker returned no decision")
-        yield data if as_json else Decision.model_validate_json(data, context={"zone": ZoneInfo(timezone)})
+        yield data.decode() if as_json else Decision.model_validate_json(data, context={"zone": ZoneInfo(timezone)})
 
 
 def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]], items: Iterable[In], as_of: dt.datetime,
@@ -169,10 +173,6 @@ class RawResult(NamedTuple):
     place: tuple[str, str, str, str, str | None] | None  # country, time zone, locale, name and subdivision of the account
     actions: int = 0
     unassigned: int = 0  # actions whose role nobody on the account's team fills
-
-
-#: A decision's JSON as UTF-8 bytes: the same bytes as `model_dump_json()` encoded, without making the text first.
-_DECISION_JSON: Callable[[Decision], bytes] = Decision.__pydantic_serializer__.to_json
 
 
 def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
