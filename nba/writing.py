@@ -88,7 +88,7 @@ class ActionWriter:
         self._usage_words = lru_cache(maxsize=CACHE_SIZE)(self._write_usage)
 
     def cache_info(self) -> dict[str, CacheInfo]:
-        """Hits, misses and sizes of this writer's caches (due and date phrases, rule texts, reasons, names)."""
+        """Hits, misses and sizes of this writer's caches (due, date and usage phrases, rule texts, reasons, names)."""
         return {"due_phrases": self._due_words.cache_info(), "date_phrases": self._date_words.cache_info(),
                 "rule_texts": self._texts.cache_info(), "risk_reasons": self._reasons.cache_info(),
                 "usage_phrases": self._usage_words.cache_info(), "names": self._inflector.cache_info()}
