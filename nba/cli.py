@@ -26,6 +26,7 @@ from .calendar import pin_tz_database  # noqa: E402
 from .decision import Decision  # noqa: E402
 from .engine import Engine  # noqa: E402
 from .errors import ExtraMissingError, InputError, NbaError  # noqa: E402
+from .messages import english_count  # noqa: E402
 from .inputs import load_snapshot  # noqa: E402
 from .signals import CATALOGUE  # noqa: E402
 from .table import decision_table  # noqa: E402
@@ -107,7 +108,7 @@ def cmd_lint(args: argparse.Namespace, stdout: TextIO) -> int:
     for problem in problems:
         stdout.write(f"{problem}\n")
     if problems:
-        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found\n")
+        stdout.write(f"{english_count(len(problems), 'problem')} found\n")
         return EXIT_BAD_INPUT
     stdout.write(f"{', '.join(map(str, paths))}: no problems\n")
     return EXIT_OK
@@ -139,7 +140,7 @@ def cmd_test(args: argparse.Namespace, stdout: TextIO) -> int:
     parts = [f"{len(failed)} failed"] if failed else []
     parts.append(f"{passed} passed")
     if report.problems:
-        parts.append(f"{len(report.problems)} error{'s' if len(report.problems) != 1 else ''}")
+        parts.append(english_count(len(report.problems), "error"))
     stdout.write(f"{', '.join(parts)} in {report.seconds:.2f}s\n")
     if report.problems:
         return EXIT_BAD_INPUT
@@ -229,14 +230,14 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     seconds = time.perf_counter() - start
     sys.stderr.write(progress.clear())
     errors = len(summary.errors)
-    line = (f"evaluated {summary.accounts} account{'s' if summary.accounts != 1 else ''} ({summary.actions} "
-            f"action{'s' if summary.actions != 1 else ''}) in {seconds:.1f}s")
+    line = (f"evaluated {english_count(summary.accounts, 'account')} ({english_count(summary.actions, 'action')}) "
+            f"in {seconds:.1f}s")
     if summary.unassigned:
-        line += f"; {summary.unassigned} action{'s' if summary.unassigned != 1 else ''} with no owner (nobody on the team has the role)"
+        line += f"; {english_count(summary.unassigned, 'action')} with no owner (nobody on the team has the role)"
     if args.ledger or args.changes:
         line += "; changes: " + ", ".join(f"{summary.changes.get(k, 0)} {k}d" for k in ("create", "update", "close"))
     if errors:
-        line += f"; {errors} bad record{'s' if errors != 1 else ''} skipped"
+        line += f"; {english_count(errors, 'bad record')} skipped"
     stdout.write(line + f"; wrote {out}\n")
     return EXIT_BAD_INPUT if errors else EXIT_OK
 
@@ -260,7 +261,7 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
             return EXIT_OK
         if args.ledger_command == "import":
             changed = ledger.import_csv(args.csv)
-            stdout.write(f"{changed} action{'s' if changed != 1 else ''} updated from {args.csv}\n")
+            stdout.write(f"{english_count(changed, 'action')} updated from {args.csv}\n")
             return EXIT_OK
         now = _aware_moment(args.as_of, ledger.last_run)
         rows = ledger.actions(owner=args.owner)

@@ -11,6 +11,7 @@ from typing import Any, TypeAlias
 from pydantic import ValidationError
 
 from .errors import InputError
+from .messages import english_count
 from .snapshot import AccountSnapshot
 
 
@@ -46,7 +47,7 @@ def parse_json(text: str, where: str, line: int | None = None) -> Any:
 def describe_validation(source: str, exc: ValidationError) -> str:
     """One paragraph listing every invalid field of a snapshot by its path."""
     count = exc.error_count()
-    lines = [f"{source}: the snapshot is invalid ({count} problem{'s' if count != 1 else ''}):"]
+    lines = [f"{source}: the snapshot is invalid ({english_count(count, 'problem')}):"]
     for error in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in error["loc"]) or "(top)"
         message = error["msg"].removeprefix("Value error, ")

@@ -316,7 +316,6 @@ def value_words(signal: str, value: str, locale: str) -> str | None:
 LANGUAGES: tuple[str, ...] = tuple(_MESSAGES)
 
 
-@lru_cache(maxsize=256)  # every message asks; an account's locale is one of a few
 def catalogue_language(locale: str) -> str:
     """The catalogue's language for `locale`: its own when there is one, else English."""
     lang = language(locale)
@@ -334,6 +333,12 @@ def counted(word: str, n: int, locale: str) -> str:
     forms = _COUNTED[lang][word]
     category = _plural_category(lang, abs(n))
     return forms.get(category, forms["other"]).format(n=n)
+
+
+def english_count(n: int, noun: str) -> str:
+    """`n` and a regular English noun for the command line's own lines and error messages: "1 problem", "3 problems"
+    (texts people read in an account's language go through `counted`)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @lru_cache(maxsize=4096)  # pure, and the same few hundred day counts recur across a book

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Literal
 
 from .export_requests import EXPORT_CATEGORIES, is_export_text
 from .snapshot import AccountSnapshot, CommercialRequest, Contract, Ticket, UsagePeriod
+from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
+
 if TYPE_CHECKING:
     from .decision import DiscountDecision, Renewal, Risk
-
-from .vocab import BILLING_PERIODS, CONTRACT_STATUSES, SEGMENTS, TERMS
 
 SignalType = Literal["number", "text", "bool"]
 SignalValue = float | str | bool | None

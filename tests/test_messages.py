@@ -42,3 +42,10 @@ def test_every_day_signal_has_word_placeholders_and_packs_use_no_abbreviation() 
     for pack in RULES.glob("*.yaml"):
         text = pack.read_text(encoding="utf-8")
         assert " дн." not in text and "} days" not in text, pack.name  # «21 день», «2 дня», never «дн.» or "1 days"
+
+
+def test_the_command_lines_own_counts_agree_with_their_number() -> None:
+    # "evaluated 1 account (1 action)", "2 bad records skipped", "0 problems": one helper for every such line.
+    assert messages.english_count(1, "account") == "1 account"
+    assert messages.english_count(2, "bad record") == "2 bad records"
+    assert messages.english_count(0, "problem") == "0 problems"

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Problem, RulePackError
+from ..messages import english_count
 from .model import Pack
 
 #: Limits that keep hostile files (alias bombs, deep nesting) from exhausting memory or the stack.
@@ -510,7 +511,7 @@ def load_yaml_model(path: Path, model: type[M], *, what: str) -> M:
         except ValidationError as exc:
             problems = validation_problems(exc, model, str(path), marks, top=f"the {what}")
     count = len(problems)
-    raise InputError(f"{what} not loaded, {count} problem{'s' if count != 1 else ''}:\n" +
+    raise InputError(f"{what} not loaded, {english_count(count, 'problem')}:\n" +
                      "\n".join(f"  {p}" for p in sort_problems(problems)))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine import Engine
+from ..messages import english_count
 from ..packs.model import DuePolicy
 
 
@@ -14,7 +15,7 @@ def due_in_words(policy: DuePolicy) -> str:
         return "the next free slot: today while working hours remain, else the first slot of the next working day"
     if kind == "within_business_days":
         days = policy.within_business_days or 0
-        return f"the first slot{at} today" if days == 0 else f"the first slot{at}, within {days} business day{'s' if days != 1 else ''}"
+        return f"the first slot{at} today" if days == 0 else f"the first slot{at}, within {english_count(days, 'business day')}"
     if kind == "after_business_days":
         return f"on business day {policy.after_business_days} after today{at}"
     if kind == "next_weekday":
