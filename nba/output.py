@@ -53,19 +53,19 @@ def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
     replaces. A symbolic link is written through (its target is replaced); a pipe or a device is written to
     directly, as there is nothing to replace. A folder is refused.
     """
-    target = path
-    if path.is_symlink():
-        target = path.resolve()
-    if target.exists() and target.is_dir():
+    # Decided on the path itself, whose checks follow links: /dev/stdout into a pipe is a link to "pipe:[N]",
+    # which names no file once resolved.
+    if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name for the output")
-    if target.exists() and not target.is_file():  # a FIFO, a character device such as /dev/stdout
+    if path.exists() and not path.is_file():  # a FIFO, a character device, /dev/stdout into a pipe or a terminal
         try:
-            stream = target.open("wb") if binary else target.open("w", encoding="utf-8", newline="")
+            stream = path.open("wb") if binary else path.open("w", encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         with stream:
             yield stream
         return
+    target = path.resolve() if path.is_symlink() else path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target)

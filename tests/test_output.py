@@ -9,6 +9,8 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,17 @@ def test_out_to_a_fifo_feeds_its_reader(tmp_path: Path) -> None:
     assert code == 0, err
     assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not replaced by a file
     assert len(received[0].splitlines()) == 5
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="a system without /dev/stdout")
+def test_out_to_dev_stdout_feeds_a_pipe(tmp_path: Path) -> None:
+    # `nba evaluate-portfolio … --out /dev/stdout | jq`: /dev/stdout is then a link to "pipe:[N]", no file path.
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF,
+                           "--out", "/dev/stdout"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    decisions = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(decisions) == 5
+    assert done.stdout.splitlines()[-1].startswith("evaluated 5 accounts (")
 
 
 def test_new_output_files_honour_the_umask(tmp_path: Path) -> None:
