@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import datetime as dt
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from nba.tools.scenarios import deep_merge
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "rules"
@@ -52,14 +53,9 @@ BASE_US: dict[str, Any] = {
 
 
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of `base` with `changes` merged in (nested dicts merge; other values replace)."""
-    out = copy.deepcopy(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+    """A deep copy of `base` with `changes` merged in, as a scenario's `patch` is (nested dicts merge; other values replace)."""
+    merged: dict[str, Any] = deep_merge(base, changes)
+    return merged
 
 
 def monthly_usage(start: dt.date, sessions: list[int], users: list[int] | None = None) -> list[dict[str, Any]]:

@@ -217,7 +217,7 @@ def _snapshot(scenario: Scenario, named: dict[str, dict[str, Any]], file: Path, 
             return None
     else:
         data = scenario.snapshot
-    data = _merge(data, scenario.patch)
+    data = deep_merge(data, scenario.patch)
     try:
         return AccountSnapshot.model_validate(data)
     except ValidationError as exc:
@@ -248,11 +248,15 @@ def _with_history(engine: Engine, scenario: Scenario, snapshot: AccountSnapshot,
     return snapshot.model_copy(update={"action_history": [*snapshot.action_history, *entries]})
 
 
-def _merge(base: Any, changes: dict[str, Any]) -> Any:
+def deep_merge(base: Any, changes: dict[str, Any]) -> Any:
+    """A deep copy of `base` with `changes` merged in: nested mappings merge, other values (lists too) replace.
+
+    How a scenario's `patch` is laid over its base snapshot (and how the tests build their fixtures).
+    """
     out = copy.deepcopy(base)
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
