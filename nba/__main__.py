@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
+
+
+#: Arguments that only print help or versions: the command then needs none of the engine's machinery.
+_HELP_ONLY = frozenset({"-h", "--help", "--version"})
 
 
 def run() -> int:
@@ -16,12 +21,18 @@ def run() -> int:
     the packs are checked and once more at exit, some 50 ms of a 250 ms start. Library users are unaffected:
     this runs only for the command.
 
+    The command line module itself is light (`nba --help` and `nba --version` need nothing more); the engine and
+    its models, which every other command runs, are imported here in the same pause.
+
     An installation that cannot load (a dependency missing or broken) gets the command's usual one line and
     exit status 2, not a traceback: the line names what failed and how to repair it.
     """
     gc.disable()
     try:
         from .cli import main
+
+        if not _HELP_ONLY.intersection(sys.argv[1:]):
+            importlib.import_module(".engine", __package__)  # for the modules it loads, during this pause
     except KeyboardInterrupt:
         sys.stderr.write("nba: interrupted\n")
         return 130

@@ -22,17 +22,16 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 # PYDANTIC_DISABLE_PLUGINS (even empty) is respected. Set before the models below are built.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+# Only what every command needs is imported here; each command imports its own machinery (the engine,
+# pydantic's models, the holiday data), so `nba --help` and `nba --version` start in a few dozen ms.
 from .calendar import pin_tz_database  # noqa: E402
-from .decision import Decision  # noqa: E402
-from .engine import Engine  # noqa: E402
 from .errors import ExtraMissingError, InputError, NbaError  # noqa: E402
 from .messages import english_count  # noqa: E402
-from .inputs import load_snapshot  # noqa: E402
-from .signals import CATALOGUE  # noqa: E402
-from .table import decision_table  # noqa: E402
 
 if TYPE_CHECKING:
     from .capacity import CapacitySettings
+    from .decision import Decision
+    from .engine import Engine
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -55,6 +54,8 @@ def parse_as_of(text: str | None) -> dt.datetime | None:
 
 def load_engine(rules: str | None) -> Engine:
     """The engine for --rules (a folder or file of packs), or the shipped packs."""
+    from .engine import Engine
+
     return Engine.from_path(rules) if rules else Engine.default()
 
 
@@ -65,6 +66,9 @@ def decision_json(decision: Decision) -> str:
 
 def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba evaluate`: one snapshot in, one decision out."""
+    from .inputs import load_snapshot
+    from .table import decision_table
+
     snapshot = load_snapshot(Path(args.snapshot))
     as_of = parse_as_of(args.as_of)
     engine = load_engine(args.rules)
@@ -75,6 +79,8 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def cmd_explain(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba explain`: why each rule fired or not for one account, and what arbitration did."""
+    from .inputs import load_snapshot
+
     snapshot = load_snapshot(Path(args.snapshot))
     engine = load_engine(args.rules)
     try:
@@ -159,6 +165,7 @@ def cmd_schema(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def cmd_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba diff`: which accounts gain or lose which actions between two sets of packs."""
+    from .engine import Engine
     from .tools.diff import diff
 
     old, new = Engine.from_path(args.old), Engine.from_path(args.new)
@@ -194,6 +201,8 @@ def cmd_signals(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def signals_markdown() -> str:
     """The signal catalogue as a Markdown table (docs/signals.md is this output)."""
+    from .signals import CATALOGUE
+
     rows = ["| signal | type | unit | meaning |", "|---|---|---|---|"]
     for spec in CATALOGUE.values():
         meaning = spec.description + (f" (one of: {', '.join(spec.values)})" if spec.values else "")

@@ -1,7 +1,8 @@
 """What the `holidays` package knows: its country codes, their subdivisions and their public holidays.
 
 One place reads the package, so the snapshot (which validates codes) and the calendar (which counts
-days off) agree, and only the one country module an account needs is imported.
+days off) agree, and only the one country module an account needs is imported. The package itself is
+imported on first use, so commands that count no days (`nba --help`, `nba schema`) start without it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import sys
 import threading
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 _IMPORT_LOCK = threading.Lock()
 
@@ -24,6 +27,8 @@ def supported_countries() -> frozenset[str]:
     Read from its registry (a table, 0.1 ms) rather than `list_supported_countries()`, which imports every
     country module (80 ms) just to list them.
     """
+    import holidays
+
     try:
         from holidays import registry
 
@@ -41,6 +46,8 @@ def _country_class(country: str) -> type[holidays.HolidayBase] | None:
     class a country needs; that module is loaded on its own (its imports are of `holidays`' core, not
     of other countries).
     """
+    import holidays
+
     try:
         from holidays import registry
 
@@ -74,6 +81,8 @@ def country_holidays(country: str, year: int, subdivision: str | None = None) ->
     """Public holidays of `country` (and its `subdivision`) in `year`, named in English where the package can."""
     cls = _country_class(country)
     if cls is None:
+        import holidays
+
         return holidays.country_holidays(country, subdiv=subdivision, years=year)
     language = "en_US" if "en_US" in cls.supported_languages else None
     return cls(years=year, subdiv=subdivision, language=language)

@@ -189,6 +189,19 @@ def test_a_book_with_one_worker_starts_no_process_machinery_and_no_ledger(tmp_pa
     assert len(out.read_bytes().splitlines()) == 300
 
 
+@pytest.mark.parametrize("asked", [["--help"], ["--version"], ["evaluate", "--help"]])
+def test_help_and_versions_start_without_the_engine(asked: list[str]) -> None:
+    # `nba --help` and `nba --version` print a few lines: they must not pay for the engine, pydantic's models or
+    # the holiday data (about 150 ms), only for argparse.
+    probe = ("import sys; from nba.__main__ import run\n"
+             "try:\n    run()\nexcept SystemExit as stop:\n    code = stop.code\n"
+             "loaded = [m for m in ('nba.engine', 'pydantic', 'holidays', 'yaml') if m in sys.modules]\n"
+             "print(code, loaded, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, *asked], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+    assert ("holidays " in done.stdout and "time zones " in done.stdout) if asked == ["--version"] else "usage: nba" in done.stdout
+
+
 def test_every_public_name_resolves_and_is_listed() -> None:
     # The public names load on first use (PEP 562): each name of `__all__` must import, and nothing importable
     # lazily may be missing from `__all__` (or `from nba import *` and the docs would not show it).
