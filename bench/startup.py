@@ -1,4 +1,4 @@
-"""Benchmark: start-up as a user feels it, `import nba` and one `nba evaluate`, each a fresh process.
+"""Benchmark: start-up as a user feels it, `import nba`, `nba --help`, `nba --version` and one `nba evaluate`, each a fresh process.
 
     python bench/startup.py              # best of 10
     python bench/startup.py --repeat 20
@@ -23,6 +23,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COMMANDS = [
     ("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"], None),
     ("import nba", [sys.executable, "-c", "import nba"], 120),
+    ("nba --help", [sys.executable, "-m", "nba", "--help"], None),
+    ("nba --version", [sys.executable, "-m", "nba", "--version"], None),
     ("nba evaluate examples/vostok.json",
      [sys.executable, "-m", "nba", "evaluate", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00"], 250),
 ]
