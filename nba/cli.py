@@ -247,8 +247,21 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
         line += "; changes: " + ", ".join(f"{summary.changes.get(k, 0)} {k}d" for k in ("create", "update", "close"))
     if errors:
         line += f"; {english_count(errors, 'bad record')} skipped"
-    stdout.write(line + f"; wrote {out}\n")
+    # Decisions or changes sent to standard output (--out /dev/stdout) keep it for themselves: a reader (jq, a
+    # CRM import) must not find the summary as a last line. The summary then goes where messages go.
+    data_on_stdout = _is_stdout(out, stdout) or (args.changes is not None and _is_stdout(Path(args.changes), stdout))
+    (sys.stderr if data_on_stdout else stdout).write(line + f"; wrote {out}\n")
     return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _is_stdout(path: Path, stdout: TextIO) -> bool:
+    """Whether `path` names this process's standard output (/dev/stdout, /dev/fd/1, a link to one of them)."""
+    from .output import open_descriptor
+
+    try:
+        return open_descriptor(path) == stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # a stdout with no descriptor (io.StringIO), or closed
+        return False
 
 
 def _load_capacity(path: str) -> CapacitySettings:

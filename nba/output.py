@@ -32,6 +32,9 @@ CSV_COLUMNS = ("account_id", "action_id", "rule", "kind", "due", "owner_role", "
 _MINUTES = {"call": 30, "offer": 30, "meeting": 60, "email": 15, "task": 30, "escalation": 60}
 #: A cell a spreadsheet would read as a formula starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: How a path names one of this process's open descriptors: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.
+_DESCRIPTOR_PATH = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/(\d+))|/proc/(?:self|(\d+))/fd/(\d+)")
+_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": ""}  # how output text files are opened
 
 
 @overload
@@ -51,13 +54,25 @@ def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
 
     The new file gets the mode an ordinary new file would (the umask honoured), or the mode of the file it
     replaces. A symbolic link is written through (its target is replaced); a pipe or a device is written to
-    directly, as there is nothing to replace. A folder is refused.
+    directly, as there is nothing to replace, and one of this process's descriptors by name (/dev/stdout)
+    through that descriptor. A folder is refused.
     """
-    # Decided on the path itself, whose checks follow links: /dev/stdout into a pipe is a link to "pipe:[N]",
-    # which names no file once resolved.
+    descriptor = open_descriptor(path)
+    if descriptor is not None:
+        # /dev/stdout, /dev/fd/N: a stream the caller opened (a shell's `>`, `>>` or `|`). Written through a copy
+        # of that descriptor: reopening the name would truncate what `>>` appends to, replacing it would leave
+        # the caller's descriptor on a deleted file.
+        try:
+            stream = os.fdopen(os.dup(descriptor), "wb" if binary else "w", **({} if binary else _TEXT))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        with stream:
+            yield stream
+        return
+    # Decided on the path itself, whose checks follow links: a named pipe or a device names no file to replace.
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name for the output")
-    if path.exists() and not path.is_file():  # a FIFO, a character device, /dev/stdout into a pipe or a terminal
+    if path.exists() and not path.is_file():  # a named pipe (FIFO) or a character device such as /dev/null
         try:
             stream = path.open("wb") if binary else path.open("w", encoding="utf-8", newline="")
         except OSError as exc:
@@ -83,6 +98,30 @@ def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def open_descriptor(path: Path) -> int | None:
+    """The descriptor of this process that `path` names (1 for /dev/stdout, N for /dev/fd/N or /proc/self/fd/N,
+    through any links to such a name), or None when it names a file, a folder or nothing open."""
+    current = Path(os.path.abspath(path))
+    for _ in range(40):  # the kernel's own limit on links followed
+        found = _DESCRIPTOR_PATH.fullmatch(str(current))
+        if found is not None:
+            stdout, stderr, dev_fd, pid, proc_fd = found.groups()
+            if pid is not None and int(pid) != os.getpid():
+                return None  # another process's descriptor: a file like any other
+            number = 1 if stdout else 2 if stderr else int(dev_fd or proc_fd)
+            try:
+                os.fstat(number)
+            except OSError:
+                return None  # not open here
+            return number
+        try:
+            link = os.readlink(current)
+        except OSError:  # not a link (or gone): a plain name
+            return None
+        current = Path(os.path.normpath(current.parent / link))
+    return None
 
 
 def _remove_stale_temporaries(target: Path) -> None:

@@ -94,9 +94,56 @@ def test_out_to_dev_stdout_feeds_a_pipe(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF,
                            "--out", "/dev/stdout"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    decisions = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    # Every line a reader gets is a decision: the run's summary goes to standard error, not into the data.
+    decisions = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(decisions) == 5
-    assert done.stdout.splitlines()[-1].startswith("evaluated 5 accounts (")
+    assert done.stderr.startswith("evaluated 5 accounts (") and done.stderr.rstrip().endswith("wrote /dev/stdout")
+
+
+@pytest.mark.parametrize("out", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "link"])
+def test_out_to_standard_output_appended_to_a_file_keeps_what_was_there(tmp_path: Path, out: str) -> None:
+    # `nba evaluate-portfolio … --out /dev/stdout >> all.jsonl`: the shell opened the file to append; the run
+    # must add to it, not replace it (which lost every earlier line) nor reopen it (which truncates it).
+    if out == "link":  # a name of the user's that leads to standard output
+        (tmp_path / "to-stdout").symlink_to("/dev/stdout")
+        out = str(tmp_path / "to-stdout")
+    book = tmp_path / "all.jsonl"
+    book.write_text('{"earlier": "run"}\n', encoding="utf-8")
+    with book.open("a", encoding="utf-8") as appended:
+        done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF,
+                               "--out", out], stdout=appended, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = book.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == '{"earlier": "run"}'
+    assert len(lines) == 6 and all(json.loads(line)["account_id"] for line in lines[1:])
+    assert done.stderr.startswith("evaluated 5 accounts (")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_changes_to_standard_output_are_not_followed_by_the_summary(tmp_path: Path) -> None:
+    # `--changes /dev/stdout | crm-import`: the importer reads JSON lines only.
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF,
+                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(tmp_path / "l.db"), "--changes", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    changes = [json.loads(line) for line in done.stdout.splitlines()]
+    assert changes and {c["change"] for c in changes} == {"create"}
+    assert "changes: " in done.stderr and "created" in done.stderr
+
+
+def test_descriptor_names_are_recognised_and_files_are_not(tmp_path: Path) -> None:
+    from nba.output import open_descriptor
+
+    (tmp_path / "to-stderr").symlink_to("/dev/stderr")
+    (tmp_path / "file.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "to-file").symlink_to(tmp_path / "file.jsonl")
+    assert [open_descriptor(Path(p)) for p in ("/dev/stdout", "/dev/stderr", "/dev/fd/2", "/proc/self/fd/1",
+                                               str(tmp_path / "to-stderr"))] == [1, 2, 2, 1, 2]
+    closed = os.open(tmp_path / "file.jsonl", os.O_RDONLY)
+    os.close(closed)  # a descriptor number nothing holds now
+    assert open_descriptor(Path(f"/dev/fd/{closed}")) is None
+    assert open_descriptor(tmp_path / "file.jsonl") is None and open_descriptor(tmp_path / "to-file") is None
+    assert open_descriptor(tmp_path / "missing.jsonl") is None and open_descriptor(Path("/dev/null")) is None
 
 
 def test_new_output_files_honour_the_umask(tmp_path: Path) -> None:
