@@ -216,6 +216,8 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
 
     if args.format == "ics" and importlib.util.find_spec("icalendar") is None:  # before the work, not after it
         raise ExtraMissingError("--format ics needs icalendar: pip install 'nba[ics]'")
+    _refuse_to_overwrite_inputs(args, {"--out": Path(args.out) if args.format != "ics" else None,
+                                       "--changes": Path(args.changes) if args.changes else None})
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
     capacity = _load_capacity(args.capacity) if args.capacity else None
@@ -252,6 +254,26 @@ def cmd_evaluate_portfolio(args: argparse.Namespace, stdout: TextIO) -> int:
     data_on_stdout = _is_stdout(out, stdout) or (args.changes is not None and _is_stdout(Path(args.changes), stdout))
     (sys.stderr if data_on_stdout else stdout).write(line + f"; wrote {out}\n")
     return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _refuse_to_overwrite_inputs(args: argparse.Namespace, outputs: dict[str, Path | None]) -> None:
+    """Exit 2 before any work when an output option names a file the command reads (the book, the ledger, the
+    capacity file, a rule pack) or another output's file."""
+    from .inputs import snapshot_files
+    from .output import refuse_to_overwrite
+    from .packs.loader import pack_files
+
+    inputs: dict[str, list[Path]] = {"the book": snapshot_files(Path(args.snapshots))}
+    if getattr(args, "ledger", None):
+        inputs["the ledger"] = [Path(args.ledger)]
+    if getattr(args, "capacity", None):
+        inputs["the capacity file"] = [Path(args.capacity)]
+    if args.rules:
+        try:
+            inputs["a rule pack"] = pack_files([Path(args.rules)])
+        except OSError:  # a folder that cannot be listed: loading the packs says so
+            pass
+    refuse_to_overwrite(outputs, inputs)
 
 
 def _is_stdout(path: Path, stdout: TextIO) -> bool:
@@ -334,6 +356,8 @@ def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
     from .output import write_atomically
     from .report import PortfolioReport
 
+    if args.chart:
+        _refuse_to_overwrite_inputs(args, {"--chart": Path(args.chart)})
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
     report = PortfolioReport()

@@ -134,12 +134,18 @@ def _decode(data: bytes, where: str) -> str:
         raise InputError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
 
 
+def snapshot_files(path: Path) -> list[Path]:
+    """The files a book path names: a folder's *.json files, sorted (not a folder called x.json), else the path."""
+    if path.is_dir():
+        return [file for file in sorted(path.glob("*.json")) if file.is_file()]
+    return [path]
+
+
 def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
     """Raw records, unparsed: (file, line, bytes) per line of a .jsonl file, (file, None, bytes) per .json file."""
     if path.is_dir():
-        for file in sorted(path.glob("*.json")):
-            if file.is_file():  # a folder that happens to be called x.json is not a snapshot
-                yield _raw_file(file)
+        for file in snapshot_files(path):
+            yield _raw_file(file)
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")

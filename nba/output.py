@@ -124,6 +124,36 @@ def open_descriptor(path: Path) -> int | None:
     return None
 
 
+def refuse_to_overwrite(outputs: Mapping[str, Path | None], inputs: Mapping[str, Iterable[Path]]) -> None:
+    """Raise `InputError`, before any work, when an output (by what it is) would replace one of the run's inputs
+    (the book, the ledger, a rule pack), or when two outputs name one file: either file would be lost.
+
+    Outputs that replace nothing are not checked: a folder (calendars), a pipe, a device, /dev/stdout.
+    """
+    named = [(what, path) for what, path in outputs.items() if path is not None and _replaced_whole(path)]
+    for n, (what, path) in enumerate(named):
+        for source, files in inputs.items():
+            found = next((file for file in files if _same_file(path, file)), None)
+            if found is not None:
+                raise InputError(f"{path}: {what} would replace {source} ({found}); write it to another file")
+        for other, other_path in named[:n]:
+            if _same_file(path, other_path):
+                raise InputError(f"{path}: {other} and {what} name the same file; give each its own")
+
+
+def _replaced_whole(path: Path) -> bool:
+    """Whether writing `path` replaces a file: a regular file, or a name with nothing there yet."""
+    return open_descriptor(path) is None and (path.is_file() or not path.exists())
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, hard links included), or one name when nothing is there."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def _remove_stale_temporaries(target: Path) -> None:
     """Temporary files a killed run left beside `target` (named .NAME.PID.RANDOM.tmp): removed when their process is gone."""
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from .capacity import AccountPlace, CapacitySettings, apply_capacity
 from .decision import Decision
 from .engine import Engine
-from .inputs import read_raw
-from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, write_atomically
+from .inputs import read_raw, snapshot_files
+from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, refuse_to_overwrite, write_atomically
 from .parallel import RawRecord, evaluate_raw
 
 if TYPE_CHECKING:  # a run without a ledger or a changes file never loads the ledger (sqlite3 and its models)
@@ -44,7 +44,11 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                   workers: int = 1, capacity: CapacitySettings | None = None, ledger: Ledger | None = None,
                   changes: Path | None = None, on_error: Callable[[str], None] | None = None,
                   on_progress: Callable[[int], None] | None = None) -> PortfolioSummary:
-    """Evaluate every record of `source` at `as_of` and write the outputs; see the module's docstring."""
+    """Evaluate every record of `source` at `as_of` and write the outputs; see the module's docstring.
+
+    Raises `InputError` before any work when `out` or `changes` would replace the book or the ledger, or each other.
+    """
+    refuse_to_overwrite(_outputs(out, output_format, changes), _inputs(source, ledger))
     summary = PortfolioSummary()
     # A naive as-of is each account's local time; the ledger stamps the run with it read as UTC.
     stamp = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=dt.timezone.utc)
@@ -101,6 +105,16 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 for change in recorded:
                     handle.write(change.model_dump_json(exclude_none=True) + "\n")
     return summary
+
+
+def _outputs(out: Path, output_format: OutputFormat, changes: Path | None) -> dict[str, Path | None]:
+    """The files a run writes, by what they are (calendars go into a folder: they replace no input file)."""
+    return {"the output": out if output_format != "ics" else None, "the changes file": changes}
+
+
+def _inputs(source: Path, ledger: Ledger | None) -> dict[str, list[Path]]:
+    """The files a run reads, by what they are."""
+    return {"the book": snapshot_files(source), "the ledger": [ledger.path] if ledger is not None else []}
 
 
 def _write(out: Path, output_format: OutputFormat, decisions: list[Decision], places: list[AccountPlace],

@@ -12,10 +12,11 @@ from typing import Any
 
 import icalendar
 import pytest
-from helpers import BASE_KZ, EXAMPLES, almaty, merge, nba_cli
+from helpers import BASE_KZ, EXAMPLES, RULES, almaty, merge, nba_cli
 
 import nba
 from nba.capacity import AccountPlace, CapacitySettings, apply_capacity
+from nba.portfolio import run_portfolio
 from nba.report import PortfolioReport
 
 Build = Callable[..., nba.AccountSnapshot]
@@ -221,3 +222,69 @@ def test_a_discount_answer_moved_by_capacity_gets_its_pay_by_date_counted_again(
     assert by_day["2025-04-21"][0] == dt.date(2025, 4, 30) and "30 апреля 2025" in by_day["2025-04-21"][1]
     assert by_day["2025-04-24"][0] == dt.date(2025, 5, 31)
     assert "31 мая 2025" in by_day["2025-04-24"][1] and "30 апреля" not in by_day["2025-04-24"][1]
+
+
+# -- an output never replaces an input --------------------------------------------------------------------
+def _book_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "book.jsonl"
+    copy.write_bytes((EXAMPLES / "book.jsonl").read_bytes())
+    return copy
+
+
+@pytest.mark.parametrize("case", ["out is the book", "out links to the book", "out is a hard link of the book",
+                                  "out is the ledger", "changes is out", "out is the capacity file", "out is a rule pack",
+                                  "chart is the book"])
+def test_an_output_that_would_replace_an_input_exits_2_before_any_work(tmp_path: Path, case: str) -> None:
+    # `--out book.jsonl` replaced the book with its decisions; `--out ledger.db` replaced the whole action history.
+    book = _book_copy(tmp_path)
+    ledger, capacity, rules = tmp_path / "ledger.db", tmp_path / "capacity.yaml", tmp_path / "rules"
+    capacity.write_text("default_per_day: 4\n", encoding="utf-8")
+    rules.mkdir()
+    pack = rules / "activity_drop.yaml"
+    pack.write_bytes((RULES / "activity_drop.yaml").read_bytes())
+    (tmp_path / "link.jsonl").symlink_to(book)
+    (tmp_path / "hard.jsonl").hardlink_to(book)
+    base = ["evaluate-portfolio", str(book), "--as-of", AS_OF]
+    args, named, what = {
+        "out is the book": (base + ["--out", str(book)], book, "the book"),
+        "out links to the book": (base + ["--out", str(tmp_path / "link.jsonl")], tmp_path / "link.jsonl", "the book"),
+        "out is a hard link of the book": (base + ["--out", str(tmp_path / "hard.jsonl")], tmp_path / "hard.jsonl", "the book"),
+        "out is the ledger": (base + ["--out", str(ledger), "--ledger", str(ledger)], ledger, "the ledger"),
+        "changes is out": (base + ["--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger), "--changes",
+                                   str(tmp_path / "d.jsonl")], tmp_path / "d.jsonl", "name the same file"),
+        "out is the capacity file": (base + ["--out", str(capacity), "--capacity", str(capacity)], capacity,
+                                     "the capacity file"),
+        "out is a rule pack": (base + ["--out", str(pack), "--rules", str(rules)], pack, "a rule pack"),
+        "chart is the book": (["report", str(book), "--as-of", AS_OF, "--chart", str(book)], book, "the book"),
+    }[case]
+    before = {p: p.read_bytes() for p in (book, capacity, pack)}
+    result = nba_cli(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"nba: {named}: ") and what in result.stderr, result.stderr
+    assert result.stderr.rstrip().endswith(("write it to another file", "give each its own"))
+    assert {p: p.read_bytes() for p in before} == before  # nothing was touched
+    assert not ledger.exists()  # refused before the ledger was opened (or made)
+    assert not (tmp_path / "d.jsonl").exists()
+
+
+def test_run_portfolio_refuses_to_replace_its_book_or_ledger(tmp_path: Path) -> None:
+    book = _book_copy(tmp_path)
+    engine = nba.Engine.default()
+    moment = dt.datetime(2025, 3, 31, 9, 0)
+    with pytest.raises(nba.InputError, match="the output would replace the book"):
+        run_portfolio(engine, book, moment, out=book)
+    with pytest.raises(nba.InputError, match="name the same file"):
+        run_portfolio(engine, book, moment, out=tmp_path / "d.jsonl", changes=tmp_path / "d.jsonl")
+    from nba.ledger import Ledger
+
+    with Ledger(tmp_path / "ledger.db") as ledger, pytest.raises(nba.InputError, match="would replace the ledger"):
+        run_portfolio(engine, book, moment, out=tmp_path / "ledger.db", ledger=ledger)
+    assert book.read_bytes() == (EXAMPLES / "book.jsonl").read_bytes()
+
+
+def test_outputs_that_replace_no_file_may_share_a_name(tmp_path: Path) -> None:
+    # Both to /dev/null (a dry run that only fills the ledger): nothing is replaced, so nothing is refused.
+    result = nba_cli("evaluate-portfolio", str(EXAMPLES / "book.jsonl"), "--as-of", AS_OF, "--out", "/dev/null",
+                     "--ledger", str(tmp_path / "ledger.db"), "--changes", "/dev/null")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "ledger.db").is_file()
