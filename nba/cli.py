@@ -448,14 +448,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the versions of nba, its holiday data and time-zone database, and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     ev = sub.add_parser("evaluate", help="evaluate one account snapshot and print the decision")
-    ev.add_argument("snapshot", help="account snapshot, a JSON file")
+    ev.add_argument("snapshot", help="account snapshot, a JSON file (- reads standard input)")
     ev.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     ev.add_argument("--as-of", help="ISO 8601 moment to evaluate at; naive = the account's local time; default: now")
     ev.add_argument("--format", choices=("json", "table"), default="json", help="output format (default: json)")
     ev.set_defaults(handler=cmd_evaluate)
 
     ex = sub.add_parser("explain", help="explain, for one account, why each rule fired or not")
-    ex.add_argument("snapshot", help="account snapshot, a JSON file")
+    ex.add_argument("snapshot", help="account snapshot, a JSON file (- reads standard input)")
     ex.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     ex.add_argument("--as-of", help="ISO 8601 moment; naive = the account's local time; default: now")
     ex.add_argument("--rule", help="explain only this rule (pack/rule)")
@@ -478,15 +478,18 @@ def build_parser() -> argparse.ArgumentParser:
     di = sub.add_parser("diff", help="which accounts gain or lose which actions between two sets of packs")
     di.add_argument("old", help="the packs as they are")
     di.add_argument("new", help="the packs as they would be")
-    di.add_argument("--snapshots", required=True, help="a folder of *.json, a .jsonl file, or one .json file")
+    di.add_argument("--snapshots", required=True, help="a folder of *.json, a .jsonl file, or one .json file; "
+                    "- reads JSON Lines from standard input")
     di.add_argument("--as-of", help="ISO 8601 moment; default: now")
     di.add_argument("--format", choices=("table", "json"), default="table")
     di.set_defaults(handler=cmd_diff)
 
     ep = sub.add_parser("evaluate-portfolio", help="evaluate a whole book of accounts into JSONL, CSV or iCalendar")
-    ep.add_argument("snapshots", help="a .jsonl file (one snapshot a line), a folder of *.json, or one .json file")
+    ep.add_argument("snapshots", help="a .jsonl file (one snapshot a line), a folder of *.json, or one .json file; "
+                    "- (or a pipe) reads JSON Lines from standard input")
     ep.add_argument("--as-of", help="ISO 8601 moment; default: now")
-    ep.add_argument("--out", required=True, help="output file (jsonl, csv) or folder (ics: one calendar per owner)")
+    ep.add_argument("--out", required=True, help="output file (jsonl, csv; - for standard output) or folder (ics: one "
+                    "calendar per owner)")
     ep.add_argument("--format", choices=("jsonl", "csv", "ics"), default="jsonl")
     ep.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     ep.add_argument("--workers", type=_workers, default=1, help="worker processes, 1 to 64 (default 1)")
@@ -499,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     ep.set_defaults(handler=cmd_evaluate_portfolio)
 
     rp = sub.add_parser("report", help="portfolio metrics: renewal rate, at-risk pipeline, GRR/NRR, risk, workload")
-    rp.add_argument("snapshots", help="a .jsonl file, a folder of *.json, or one .json file")
+    rp.add_argument("snapshots", help="a .jsonl file, a folder of *.json, or one .json file; - reads JSON Lines "
+                    "from standard input")
     rp.add_argument("--as-of", help="ISO 8601 moment; default: now")
     rp.add_argument("--rules", help="folder (or file) of rule packs; default: the shipped packs")
     rp.add_argument("--format", choices=("table", "json"), default="table")

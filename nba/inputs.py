@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import IO, Any, TypeAlias, cast
 
 from pydantic import ValidationError
 
@@ -15,10 +16,22 @@ from .messages import english_count
 from .snapshot import AccountSnapshot
 
 
+#: The path that names standard input, as Unix tools write it: `zcat book.jsonl.gz | nba evaluate-portfolio - …`.
+STDIN = "-"
+
+
+def _stdin() -> IO[bytes]:
+    """This process's standard input, as bytes."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("-: this process has no standard input to read; give a file")
+    return cast("IO[bytes]", stream)
+
+
 def read_json(path: Path) -> Any:
-    """Read a JSON file; raises `InputError` naming the file (and line and column) on any problem."""
+    """Read a JSON file (`-`: standard input); raises `InputError` naming the file (and line and column) on any problem."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (_stdin().read() if str(path) == STDIN else path.read_bytes()).decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -142,14 +155,20 @@ def snapshot_files(path: Path) -> list[Path]:
 
 
 def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
-    """Raw records, unparsed: (file, line, bytes) per line of a .jsonl file, (file, None, bytes) per .json file."""
+    """Raw records, unparsed: (file, line, bytes) per line of a .jsonl file, (file, None, bytes) per .json file.
+
+    A stream (standard input as `-`, /dev/stdin, a pipe or a FIFO) is read as JSON Lines: a book piped in.
+    """
+    if str(path) == STDIN:
+        yield from _lines("stdin", _stdin())
+        return
     if path.is_dir():
         for file in snapshot_files(path):
             yield _raw_file(file)
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
-    if path.suffix != ".jsonl":
+    if path.suffix != ".jsonl" and path.is_file():
         yield _raw_file(path)
         return
     try:
@@ -157,9 +176,14 @@ def read_raw(path: Path) -> Iterator[tuple[str, int | None, bytes]]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if raw.strip():
-                yield (str(path), number, raw)
+        yield from _lines(str(path), handle)
+
+
+def _lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, int | None, bytes]]:
+    """The non-blank lines of a JSON Lines stream, numbered from 1, as (name, line, bytes)."""
+    for number, raw in enumerate(stream, 1):
+        if raw.strip():
+            yield (name, number, raw)
 
 
 def _raw_file(path: Path) -> tuple[str, int | None, bytes]:

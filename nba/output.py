@@ -101,8 +101,10 @@ def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
 
 
 def open_descriptor(path: Path) -> int | None:
-    """The descriptor of this process that `path` names (1 for /dev/stdout, N for /dev/fd/N or /proc/self/fd/N,
-    through any links to such a name), or None when it names a file, a folder or nothing open."""
+    """The descriptor of this process that `path` names (1 for `-` and /dev/stdout, N for /dev/fd/N or
+    /proc/self/fd/N, through any links to such a name), or None when it names a file, a folder or nothing open."""
+    if str(path) == "-":  # standard output, as Unix tools write it
+        return 1
     current = Path(os.path.abspath(path))
     for _ in range(40):  # the kernel's own limit on links followed
         found = _DESCRIPTOR_PATH.fullmatch(str(current))

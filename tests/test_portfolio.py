@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -288,3 +290,36 @@ def test_outputs_that_replace_no_file_may_share_a_name(tmp_path: Path) -> None:
                      "--ledger", str(tmp_path / "ledger.db"), "--changes", "/dev/null")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "ledger.db").is_file()
+
+
+# -- a book piped in --------------------------------------------------------------------------------------
+def _book_lines(count: int) -> bytes:
+    return b"".join((EXAMPLES / "book.jsonl").read_bytes().splitlines(keepends=True)[:count])
+
+
+@pytest.mark.parametrize("source", ["-", "/dev/stdin"])
+def test_a_book_piped_in_is_read_as_json_lines(source: str) -> None:
+    # `zcat book.jsonl.gz | nba evaluate-portfolio - --out - | jq`: the whole book used to be read as one JSON
+    # document ("Extra data" on line 2, no account evaluated), and `-` was "no such file".
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", source, "--as-of", AS_OF, "--out", "-"],
+                          input=_book_lines(4), capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    decisions = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [d["account_id"] for d in decisions] == [json.loads(line)["account"]["id"] for line in _book_lines(4).splitlines()]
+    assert done.stderr.decode().startswith("evaluated 4 accounts (")
+
+
+def test_a_bad_line_piped_in_is_named_by_its_line_and_the_rest_are_evaluated() -> None:
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", "-", "--as-of", AS_OF, "--out", "-"],
+                          input=_book_lines(1) + b"{not json\n" + _book_lines(2)[len(_book_lines(1)):],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 2
+    assert len(done.stdout.splitlines()) == 2
+    assert "nba: skipped stdin:2:2: invalid JSON" in done.stderr.decode()
+
+
+def test_one_snapshot_piped_into_evaluate() -> None:
+    done = subprocess.run([sys.executable, "-m", "nba", "evaluate", "-", "--as-of", AS_OF],
+                          input=(EXAMPLES / "vostok.json").read_bytes(), capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["account_id"] == "acc-1042"
