@@ -262,13 +262,23 @@ class Ledger:
             raise LedgerError(f"{source}: cannot read the file: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
             raise LedgerError(f"{source}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-        reader = csv.DictReader(text.splitlines())
+        lines = text.splitlines()
+        reader = csv.DictReader(lines, strict=True)  # an open or stray quote is an error, not a row that eats the rest
+        rows: list[tuple[int, dict[str, str | None]]] = []
+        try:
+            for row in reader:
+                rows.append((reader.line_num, row))  # the line the row ends on
+        except csv.Error as exc:  # a field over the csv module's limit (128 KiB), an open quote
+            line = min(reader.line_num + 1, max(len(lines), 1))  # the line being read when it failed
+            hint = ("export only the columns id, status, outcome and closed_at" if "field limit" in str(exc)
+                    else "check the quotes on that line")
+            raise LedgerError(f"{source}:{line}: not CSV the ledger can read ({exc}); {hint}") from None
         missing = {"id", "status"} - set(reader.fieldnames or ())
         if missing:
             raise LedgerError(f"{source}:1: the header needs the columns id and status (also outcome, closed_at); "
                               f"missing: {', '.join(sorted(missing))}")
         updates: list[tuple[int, str, str, str | None, dt.datetime]] = []
-        for number, row in enumerate(reader, 2):
+        for number, row in rows:
             ident = (row.get("id") or "").strip()
             status = (row.get("status") or "").strip()
             outcome = (row.get("outcome") or "").strip() or None

@@ -173,6 +173,27 @@ def test_importing_a_crms_status_updates_is_all_or_nothing(tmp_path: Path) -> No
         assert {(book.get(i).status, book.get(i).outcome) for i in ids} == {("done", "accepted"), ("dismissed", "not_relevant")}  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("row, line, says", [
+    ('{id},done,accepted,2025-03-31T12:00:00+05:00,"{long}"', 3, "export only the columns id, status, outcome and closed_at"),
+    ('"{id},done,accepted,', 3, "check the quotes on that line"),  # an open quote: it used to swallow the rest
+    ('"{id}"x,done,accepted,', 3, "check the quotes on that line"),
+])
+def test_a_crm_export_the_csv_reader_cannot_read_is_a_located_error(tmp_path: Path, row: str, line: int, says: str) -> None:
+    # A CRM's notes column over 128 KiB was "internal error (Error: field larger than field limit)".
+    ledger = tmp_path / "ledger.sqlite"
+    assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
+    with Ledger(ledger) as book:
+        first, second = [a.id for a in book.actions()][:2]
+    before = dump(ledger)
+    export = tmp_path / "crm.csv"
+    export.write_text(f"id,status,outcome,closed_at,note\n{first},done,accepted,2025-03-31T12:00:00+05:00,ok\n"
+                      + row.format(id=second, long="x" * 200_000) + "\n", encoding="utf-8")
+    code, out, err = run_cli("ledger", str(ledger), "import", str(export))
+    assert code == 2 and "internal error" not in err
+    assert err.startswith(f"nba: {export}:{line}: not CSV the ledger can read (") and err.rstrip().endswith(says)
+    assert dump(ledger) == before  # all or nothing: the good first row is not applied either
+
+
 def test_the_calendar_uses_the_stable_id_with_a_growing_sequence_and_cancels_withdrawn_actions(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.sqlite"
     book = tmp_path / "book"
