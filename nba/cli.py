@@ -37,6 +37,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as shells report Ctrl-C
 EXIT_TERMINATED = 143  # as shells report SIGTERM
+EXIT_BROKEN_PIPE = 141  # as shells report SIGPIPE: the reader of our output (`| head`) stopped early
 
 
 def parse_as_of(text: str | None) -> dt.datetime | None:
@@ -277,7 +278,7 @@ def _refuse_to_overwrite_inputs(args: argparse.Namespace, outputs: dict[str, Pat
 
 
 def _is_stdout(path: Path, stdout: TextIO) -> bool:
-    """Whether `path` names this process's standard output (/dev/stdout, /dev/fd/1, a link to one of them)."""
+    """Whether `path` names this process's standard output (`-`, /dev/stdout, /dev/fd/1, a link to one of them)."""
     from .output import open_descriptor
 
     try:
@@ -564,6 +565,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     except KeyboardInterrupt:
         err.write("nba: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `nba … --out - | head`: the reader has what it wanted; as Unix tools do, end quietly
+        _detach_stdout(out)
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # the file system said no: a read-only folder, a full disk, a path that is a file
         where = f"{exc.filename}: " if exc.filename else ""
         err.write(f"nba: {where}{exc.strerror or exc}\n")
@@ -576,6 +580,16 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return EXIT_BAD_INPUT
     finally:
         restore()
+
+
+def _detach_stdout(stdout: TextIO) -> None:
+    """Point a closed pipe's standard output at /dev/null, so that flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a stdout with no descriptor (io.StringIO): nothing to flush there
+        pass
 
 
 class Terminated(BaseException):

@@ -120,6 +120,22 @@ def test_out_to_standard_output_appended_to_a_file_keeps_what_was_there(tmp_path
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_reader_that_stops_early_ends_the_run_quietly_with_the_pipe_status(tmp_path: Path) -> None:
+    # `nba evaluate-portfolio book.jsonl --out - | head -1` said "nba: Broken pipe" and exited 2 (bad input).
+    # Now it ends as Unix tools do: nothing on stderr, status 141 (SIGPIPE), and the ledger records nothing.
+    ledger = tmp_path / "ledger.db"
+    run = subprocess.Popen([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES / "book.jsonl"), "--as-of",
+                            AS_OF, "--out", "-", "--ledger", str(ledger)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout is not None and run.stderr is not None
+    first = run.stdout.readline()
+    run.stdout.close()
+    status = run.wait(timeout=120)
+    assert json.loads(first)["account_id"]
+    assert status == 141 and run.stderr.read() == b""
+    code, out, _ = run_cli("ledger", str(ledger), "list")
+    assert code == 0 and "no open actions" in out
+
+
 def test_changes_to_standard_output_are_not_followed_by_the_summary(tmp_path: Path) -> None:
     # `--changes /dev/stdout | crm-import`: the importer reads JSON lines only.
     done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES), "--as-of", AS_OF,
