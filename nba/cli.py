@@ -359,6 +359,8 @@ def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
 
     if args.chart:
         _refuse_to_overwrite_inputs(args, {"--chart": Path(args.chart)})
+    if args.currency and (not args.chart or args.chart_by != "value"):  # said, and it would change nothing
+        raise InputError("--currency picks the currency of a value chart: use it with --chart FILE.svg --chart-by value")
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
     report = PortfolioReport()

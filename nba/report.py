@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from .decision import Decision
+from .errors import InputError
 from .snapshot import AccountSnapshot
 
 _COLOURS = {"green": "#3a9d5d", "yellow": "#e0b030", "red": "#d0463c"}
@@ -135,6 +136,13 @@ class PortfolioReport:
         numbers on the bars: `by` "accounts" counts accounts; "value" sums their annual contract value in
         `currency` (default: the currency with the most value in the pipeline), the value at risk."""
         if by == "value":
+            if currency and self.value_by_month and currency not in self.value_by_month:
+                # A currency no account is billed in (a typo, a lower-case code) would chart an empty pipeline.
+                known = {c.upper(): c for c in self.value_by_month}
+                if currency.upper() not in known:
+                    raise InputError(f"currency {currency!r}: no account in the renewal pipeline is billed in it; "
+                                     f"its currencies: {', '.join(sorted(self.value_by_month))}")
+                currency = known[currency.upper()]
             currency = currency or max(self.value_by_month, key=lambda c: (sum(sum(m.values()) for m in
                                                                            self.value_by_month[c].values()), c),
                                        default="")

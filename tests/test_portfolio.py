@@ -181,6 +181,10 @@ def test_report_formulas_on_a_hand_checked_portfolio(engine: nba.Engine) -> None
     # The value view sums annual contract values: the value at risk, in the pipeline's currency.
     _check_chart(report.chart_svg("value"), "annual contract value (KZT)", {"2025-06": 1_000_000, "2025-08": 1_000_000,
                                                                            "2025-09": 3_000_000})
+    assert report.chart_svg("value", "kzt") == report.chart_svg("value", "KZT")  # the code as people type it
+    with pytest.raises(nba.InputError, match="currency 'USD': no account in the renewal pipeline is billed in it; "
+                                             "its currencies: KZT"):
+        report.chart_svg("value", "USD")  # used to chart an empty pipeline without a word
 
 
 def _check_chart(svg: str, counts: str, totals: dict[str, float]) -> None:
@@ -323,3 +327,14 @@ def test_one_snapshot_piped_into_evaluate() -> None:
                           input=(EXAMPLES / "vostok.json").read_bytes(), capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["account_id"] == "acc-1042"
+
+
+@pytest.mark.parametrize("extra", [["--currency", "KZT"], ["--chart", "CHART", "--currency", "KZT"],
+                                   ["--chart", "CHART", "--chart-by", "value", "--currency", "XYZ"]])
+def test_a_currency_the_chart_cannot_use_exits_2(tmp_path: Path, extra: list[str]) -> None:
+    # `--currency` without a value chart changed nothing, and an unknown one drew an empty pipeline: both silent.
+    chart = tmp_path / "chart.svg"
+    result = nba_cli("report", str(EXAMPLES / "book.jsonl"), "--as-of", AS_OF,
+                     *[str(chart) if a == "CHART" else a for a in extra])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "currency" in result.stderr and not chart.exists()
