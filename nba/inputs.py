@@ -51,7 +51,11 @@ def parse_json(text: str, where: str, line: int | None = None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}:{exc.lineno + (line or 1) - 1}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        hint = ""
+        if line is None and exc.msg == "Extra data" and exc.colno == 1:  # a second document starts a line
+            hint = ("; it holds a document per line, like a JSON Lines book, which `nba evaluate-portfolio` "
+                    "reads when the file's name ends in .jsonl")
+        raise InputError(f"{where}:{exc.lineno + (line or 1) - 1}:{exc.colno}: invalid JSON: {exc.msg}{hint}") from None
     except RecursionError:
         at = f"{where}:{line}" if line is not None else where
         raise InputError(f"{at}: invalid JSON: nested too deeply") from None

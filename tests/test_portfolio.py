@@ -338,3 +338,14 @@ def test_a_currency_the_chart_cannot_use_exits_2(tmp_path: Path, extra: list[str
                      *[str(chart) if a == "CHART" else a for a in extra])
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "currency" in result.stderr and not chart.exists()
+
+
+@pytest.mark.parametrize("command, name", [("evaluate", "book.jsonl"), ("evaluate-portfolio", "book.json")])
+def test_a_book_where_one_document_is_expected_says_what_it_is(tmp_path: Path, command: str, name: str) -> None:
+    # `nba evaluate book.jsonl`, or a book saved as .json, said only "invalid JSON: Extra data".
+    book = tmp_path / name
+    book.write_bytes(_book_lines(3))
+    args = [command, str(book), "--as-of", AS_OF] + (["--out", str(tmp_path / "d.jsonl")] if command != "evaluate" else [])
+    result = nba_cli(*args)
+    assert result.returncode == 2
+    assert f"{book}:2:1: invalid JSON: Extra data; it holds a document per line, like a JSON Lines book" in result.stderr
