@@ -17,6 +17,7 @@ from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .conditions import ConditionBackend, NativeBackend, trace
 from .decision import ContactRef, Decision, DiscountDecision, NextAction, Renewal, Risk, Suppressed, Withdrawn
 from .episodes import action_id, episode_values
+from .inputs import SnapshotLike, as_snapshot
 from .errors import InstallationError, NotPicklableError, UnknownRuleError, UsageError
 from .lifecycle import EscalationPolicy, History, aware, escalate, screen, withdraw
 from .discount import dated_for_its_answer, decide, offer_deadline
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # imported when used: one command needs neither worker proces
     from functools import _CacheInfo as CacheInfo  # the named tuple lru_cache's cache_info() returns
 
     from .explain import Explanation
-    from .inputs import SnapshotLike
 
 BackendName = Literal["native", "durable"]
 _DEFAULT_HOURS = WorkingHours()
@@ -123,9 +123,12 @@ class Engine:
         return tuple(r.id for r in self._ruleset.rules)
 
     # -- evaluation --------------------------------------------------------------------------------
-    def evaluate(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> Decision:
+    def evaluate(self, snapshot: SnapshotLike, as_of: dt.datetime | None = None) -> Decision:
         """Decide the next actions for one account at `as_of` (naive: the account's local time; None: when the
-        snapshot was taken, its `taken_at`, else now)."""
+        snapshot was taken, its `taken_at`, else now).
+
+        `snapshot` is an `AccountSnapshot`, or its JSON (bytes or str) or dict, validated here (`InputError`
+        lists every invalid field). An `as_of` that is not a datetime raises `UsageError`."""
         return self._run(snapshot, as_of).decision
 
     @overload
@@ -154,6 +157,11 @@ class Engine:
         a stream of validated snapshots must be, so stream JSON instead. Take JSON back when you write the
         decisions out anyway: workers then scale with cores (docs/performance.md).
         """
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise UsageError(f"workers must be a whole number, 1 or more (1: in this process), not {workers!r}")
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise UsageError(f"chunk_size must be a whole number, 1 or more, not {chunk_size!r}")
+        check_as_of(as_of)
         moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         if workers > 1:
             from .parallel import parallel_map
@@ -170,7 +178,7 @@ class Engine:
             decision = self.evaluate(as_snapshot(item, f"snapshot #{n}"), as_of=as_of)
             yield decision.model_dump_json() if as_json else decision
 
-    def explain(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
+    def explain(self, snapshot: SnapshotLike, as_of: dt.datetime | None = None, *, rule: str | None = None) -> Explanation:
         """Evaluate and explain: each rule fired or not (with the first failing clause), signals, arbitration."""
         from .explain import Explanation, MeasureTrace, RuleTrace
 
@@ -202,11 +210,14 @@ class Engine:
         return Explanation(decision=decision, signals=dict(run.signals), rules=traces, risk_measures=measures,
                            arbitration=list(run.notes))
 
-    def signals(self, snapshot: AccountSnapshot, as_of: dt.datetime | None = None) -> dict[str, SignalValue]:
+    def signals(self, snapshot: SnapshotLike, as_of: dt.datetime | None = None) -> dict[str, SignalValue]:
         """Every signal of the catalogue for this account at `as_of`, derived ones included."""
         return dict(self._run(snapshot, as_of).signals)
 
-    def _run(self, snapshot: AccountSnapshot, as_of: dt.datetime | None) -> _Run:
+    def _run(self, given: SnapshotLike, as_of: dt.datetime | None) -> _Run:
+        snapshot = given if isinstance(given, AccountSnapshot) else as_snapshot(given, "snapshot")
+        if as_of is not None and not isinstance(as_of, dt.datetime):
+            check_as_of(as_of)
         zone = snapshot.account.zone
         if as_of is None:
             as_of = snapshot.taken_at if snapshot.taken_at is not None else dt.datetime.now(zone)
@@ -378,6 +389,13 @@ class Engine:
         if self._ruleset.risk is not None:
             return owner_for(risk.level, snapshot.account.segment, self._ruleset.owners)
         return snapshot.account.owner.role if snapshot.account.owner is not None else "csm"
+
+
+def check_as_of(as_of: object) -> None:
+    """Raise `UsageError` unless `as_of` is a datetime or None: a date or a text would fail deep inside a run."""
+    if as_of is not None and not isinstance(as_of, dt.datetime):
+        raise UsageError(f"as_of must be a datetime (naive: read in each account's local time) or None, not "
+                         f"{type(as_of).__name__}; read text with datetime.fromisoformat")
 
 
 def _rebuild(sources: Sequence[PackSource], backend: str) -> Engine:

@@ -74,3 +74,15 @@ def test_a_column_of_dicts_works_under_dasks_default_string_conversion(client: C
     result = evaluate_dataframe(frame, engine, AS_OF).compute()
     assert list(result["error"]) == [None] * len(RECORDS)
     assert [json.loads(x) for x in result["decision"]] == expected(engine)
+
+
+def test_an_as_of_that_is_not_a_datetime_is_refused_before_the_cluster_sees_it() -> None:
+    # It used to reach every task and turn each record into an error record of its own.
+    lines = db.from_sequence([(EXAMPLES / "vostok.json").read_text(encoding="utf-8")], npartitions=1)
+    with pytest.raises(nba.UsageError, match="as_of must be a datetime"):
+        evaluate_bag(lines, nba.Engine.default(), as_of="2025-03-31T09:00")  # type: ignore[arg-type]
+    import pandas as pd
+
+    frame = dd.from_pandas(pd.DataFrame({"snapshot": [(EXAMPLES / "vostok.json").read_text(encoding="utf-8")]}), npartitions=1)
+    with pytest.raises(nba.UsageError, match="as_of must be a datetime"):
+        evaluate_dataframe(frame, nba.Engine.default(), as_of=dt.date(2025, 3, 31))  # type: ignore[arg-type]

@@ -192,6 +192,39 @@ def test_evaluate_many_takes_json_and_dicts_and_gives_json(engine: nba.Engine, w
     assert texts == [d.model_dump_json() for d in expected]
 
 
+def test_evaluate_explain_and_signals_take_json_and_dicts_as_evaluate_many_does(engine: nba.Engine) -> None:
+    # `engine.evaluate(json.load(f))` was "AttributeError: 'dict' object has no attribute 'account'".
+    data = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    as_of = dt.datetime(2025, 3, 31, 9, 0)
+    model = nba.AccountSnapshot.model_validate(data)
+    expected = engine.evaluate(model, as_of=as_of)
+    for given in (data, json.dumps(data), json.dumps(data).encode()):
+        assert engine.evaluate(given, as_of=as_of) == expected
+    assert engine.explain(data, as_of=as_of).decision == expected
+    assert engine.signals(data, as_of=as_of) == engine.signals(model, as_of=as_of)
+    data["contract"]["end_date"] = "31.05.2025"
+    with pytest.raises(nba.InputError, match=r"snapshot: the snapshot is invalid \(1 problem\):\n  contract.end_date"):
+        engine.evaluate(data, as_of=as_of)
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda e, s: e.evaluate(s, as_of="2025-03-31T09:00"), "as_of must be a datetime"),
+    (lambda e, s: e.evaluate(s, as_of=dt.date(2025, 3, 31)), "not date"),
+    (lambda e, s: e.explain(s, as_of="2025-03-31"), "read text with datetime.fromisoformat"),
+    (lambda e, s: e.evaluate_many([s], as_of="2025-03-31"), "as_of must be a datetime"),
+    (lambda e, s: e.evaluate_many([s], workers=0), "workers must be a whole number, 1 or more"),
+    (lambda e, s: e.evaluate_many([s], workers="2"), "not '2'"),
+    (lambda e, s: e.evaluate_many([s] * 3, workers=2, chunk_size=0), "chunk_size must be a whole number, 1 or more"),
+])
+def test_arguments_nba_cannot_use_are_a_usage_error_at_the_call(engine: nba.Engine, call: Callable[..., object],
+                                                                  says: str) -> None:
+    # Each used to fail deep inside (AttributeError: 'str' object has no attribute 'tzinfo'), or worse:
+    # `chunk_size=0` with workers returned no decision at all, and `workers=0` quietly ran one process.
+    snapshot = nba.AccountSnapshot.model_validate_json((EXAMPLES / "vostok.json").read_bytes())
+    with pytest.raises(nba.UsageError, match=says):
+        call(engine, snapshot)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_bad_snapshot_in_evaluate_many_is_named_after_the_good_ones(engine: nba.Engine, workers: int) -> None:
     lines = (Path(__file__).resolve().parent.parent / "examples" / "book.jsonl").read_bytes().splitlines()[:5]

@@ -31,7 +31,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("nba.integrations.dask needs Dask: pip install 'nba[dask]'") from exc
 
-from ..engine import Engine
+from ..engine import Engine, check_as_of
 from ..inputs import validate_snapshot
 from ..errors import InputError, NbaError
 from ..snapshot import AccountSnapshot
@@ -86,6 +86,7 @@ def _evaluate_records(records: Iterable[Any], engine: Engine, as_of: dt.datetime
 
 def evaluate_bag(snapshots: db.Bag, engine: Engine, as_of: dt.datetime) -> db.Bag:
     """A bag of decisions (dicts, the contract's JSON) from a bag of snapshots (dicts or JSON strings)."""
+    check_as_of(as_of)  # here, not once per record on the cluster
     shared = delayed(engine, pure=True)  # one copy of the engine in the graph, reused by every partition
     result: db.Bag = snapshots.map_partitions(_evaluate_records, shared, as_of)  # type: ignore[no-untyped-call, unused-ignore]  # untyped only where Dask is installed
     return result
@@ -113,6 +114,8 @@ def evaluate_dataframe(frame: Any, engine: Engine, as_of: dt.datetime, column: s
     """A dataframe of decision summaries (see DATAFRAME_COLUMNS) from a Dask dataframe whose `column`
     holds snapshots as JSON strings or dicts; the full decision JSON is in the `decision` column."""
     import pandas as pd
+
+    check_as_of(as_of)
 
     meta = pd.DataFrame({name: pd.Series(dtype="int64" if name == "actions" else "float64" if name == "risk_score"
                                          else "object") for name in DATAFRAME_COLUMNS})
