@@ -9,6 +9,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .ledger import LedgerAction
+from .lifecycle import aware
 from .messages import catalogue_language, counted, message
 from .locales import format_date_local, format_due
 
@@ -19,7 +20,9 @@ def morning_brief(actions: Sequence[LedgerAction], as_of: dt.datetime, *, last_r
                   fmt: BriefFormat = "text") -> str:
     """Open actions per owner: overdue first, then today's, then new ones (issued by the last run), each by due.
 
-    An owner's brief is in the language most of their accounts use.
+    A naive `as_of` is each account's local time (as a run's `--as-of 2025-03-31T09:00` is): an action due at
+    10:00 in Almaty is today's at 09:00 there, whatever UTC says. An owner's brief is in the language most of
+    their accounts use.
     """
     by_owner: dict[str, list[LedgerAction]] = defaultdict(list)
     for action in actions:
@@ -33,7 +36,7 @@ def morning_brief(actions: Sequence[LedgerAction], as_of: dt.datetime, *, last_r
         sections: list[tuple[str, list[LedgerAction]]] = [("brief_overdue", []), ("brief_today", []), ("brief_new", [])]
         for action in mine:
             zone = ZoneInfo(action.timezone)
-            local_due, local_now = action.due.astimezone(zone), as_of.astimezone(zone)
+            local_due, local_now = action.due.astimezone(zone), aware(as_of, zone).astimezone(zone)
             if local_due < local_now:
                 sections[0][1].append(action)
             elif local_due.date() == local_now.date():

@@ -301,21 +301,26 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
 
     with Ledger(args.ledger) as ledger:
         if args.ledger_command == "close":
-            action = ledger.close_action(args.id, outcome=args.outcome, at=_aware_moment(args.at, None))
+            action = ledger.close_action(args.id, outcome=args.outcome, at=_aware_moment(args.at))
             stdout.write(f"{action.id} {action.status} ({action.outcome}): {action.title}\n")
             return EXIT_OK
         if args.ledger_command == "import":
             changed = ledger.import_csv(args.csv)
             stdout.write(f"{english_count(changed, 'action')} updated from {args.csv}\n")
             return EXIT_OK
-        now = _aware_moment(args.as_of, ledger.last_run)
+        from zoneinfo import ZoneInfo
+
+        from .lifecycle import aware
+
+        now = _ledger_now(args.as_of, ledger.last_as_of)
         rows = ledger.actions(owner=args.owner)
+        late = {r.id for r in rows if r.due < aware(now, ZoneInfo(r.timezone))}  # naive now: each account's wall time
         if args.overdue:
-            rows = [r for r in rows if r.due < now]
+            rows = [r for r in rows if r.id in late]
         if args.format == "json":
             payload = [{**{k: getattr(r, k) for k in ("id", "account_id", "account_name", "rule", "kind", "title", "owner",
                                                          "owner_role", "contact_id", "status", "sequence")},
-                        "due": r.due.isoformat(), "issued_at": r.issued_at.isoformat(), "overdue": r.due < now}
+                        "due": r.due.isoformat(), "issued_at": r.issued_at.isoformat(), "overdue": r.id in late}
                        for r in rows]
             stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return EXIT_OK
@@ -326,14 +331,20 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
             if r.owner != owner:
                 owner = r.owner
                 stdout.write(f"{owner or 'unassigned'}:\n")
-            flag = "OVERDUE " if r.due < now else ""
+            flag = "OVERDUE " if r.id in late else ""
             stdout.write(f"  {flag}{r.due:%Y-%m-%d %H:%M %z}  {r.id}  {r.kind:<10} {r.account_name or r.account_id}: {r.title}\n")
         return EXIT_OK
 
 
-def _aware_moment(text: str | None, default: dt.datetime | None) -> dt.datetime:
-    """An option's moment for the ledger's commands: given (naive = UTC), else `default`, else now."""
-    moment = parse_as_of(text) or default or dt.datetime.now(dt.timezone.utc)
+def _ledger_now(text: str | None, last_as_of: dt.datetime | None) -> dt.datetime:
+    """The moment the ledger's views judge dues by: --as-of, else the last run's as-of as it was given, else now.
+    Naive is each account's local time, as for `evaluate-portfolio`."""
+    return parse_as_of(text) or last_as_of or dt.datetime.now(dt.timezone.utc)
+
+
+def _aware_moment(text: str | None) -> dt.datetime:
+    """An instant for `ledger close --at`: given (naive = UTC), else now."""
+    moment = parse_as_of(text) or dt.datetime.now(dt.timezone.utc)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
@@ -345,7 +356,7 @@ def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
     if not Path(args.ledger).is_file():
         raise InputError(f"{args.ledger}: no such ledger; run `nba evaluate-portfolio BOOK --ledger {args.ledger}` first")
     with Ledger(args.ledger) as ledger:
-        as_of = _aware_moment(args.as_of, ledger.last_run)
+        as_of = _ledger_now(args.as_of, ledger.last_as_of)
         text = morning_brief(ledger.actions(owner=args.owner), as_of, last_run=ledger.last_run, fmt=args.format)
     stdout.write(text)
     return EXIT_OK
@@ -522,7 +533,8 @@ def build_parser() -> argparse.ArgumentParser:
     ll = lsub.add_parser("list", help="open actions per owner, overdue ones flagged")
     ll.add_argument("--owner", help="only this owner's actions")
     ll.add_argument("--overdue", action="store_true", help="only overdue actions")
-    ll.add_argument("--as-of", help="ISO 8601 moment that decides what is overdue; default: the ledger's last run")
+    ll.add_argument("--as-of", help="ISO 8601 moment that decides what is overdue; naive = each account's local time; "
+                    "default: the ledger's last run")
     ll.add_argument("--format", choices=("table", "json"), default="table")
     lc = lsub.add_parser("close", help="record what became of an action")
     lc.add_argument("id", help="the action's id")
@@ -536,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     br = sub.add_parser("brief", help="what each person must do today: overdue, today's and new actions, from the ledger")
     br.add_argument("--ledger", required=True, help="the ledger file")
     br.add_argument("--owner", help="only this person's brief")
-    br.add_argument("--as-of", help="ISO 8601 moment; default: the ledger's last run")
+    br.add_argument("--as-of", help="ISO 8601 moment; naive = each account's local time; default: the ledger's last run")
     br.add_argument("--format", choices=("text", "markdown"), default="text")
     br.set_defaults(handler=cmd_brief)
 

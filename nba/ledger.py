@@ -203,16 +203,30 @@ class Ledger:
 
     # -- a morning run -------------------------------------------------------------------------------
     @contextmanager
-    def run(self, as_of: dt.datetime) -> Iterator[LedgerRun]:
-        """One run as one transaction: committed when the block ends, rolled back if it raises (or the process dies)."""
+    def run(self, as_of: dt.datetime, *, wall_time: dt.datetime | None = None) -> Iterator[LedgerRun]:
+        """One run as one transaction: committed when the block ends, rolled back if it raises (or the process dies).
+
+        `as_of` (aware) stamps what the run records. `wall_time` is the run's as-of when it was given as each
+        account's local time (naive, as `evaluate-portfolio --as-of 2025-03-31T09:00`): `last_as_of` keeps it,
+        so that the brief judges 10:00 in Almaty by 09:00 in Almaty, not by 09:00 UTC.
+        """
         if as_of.tzinfo is None:
             raise UsageError("a ledger run needs an aware as_of")
+        if wall_time is not None and wall_time.tzinfo is not None:
+            raise UsageError("a ledger run's wall_time is a local time: naive")
         with self._transaction():
             run = LedgerRun(self._db, as_of)
             yield run
-            self._db.execute("INSERT INTO meta (key, value) VALUES ('last_run', ?) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value != excluded.value",
-                             (as_of.isoformat(),))
+            self._set_meta("last_run", as_of.isoformat())
+            self._set_meta("last_run_wall_time", wall_time.isoformat() if wall_time is not None else None)
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        """Set (or, with None, remove) a meta value; an unchanged one is not written again."""
+        if value is None:
+            self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            return
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value != excluded.value", (key, value))
 
     # -- queries and updates -------------------------------------------------------------------------
     def actions(self, *, owner: str | None = None, statuses: Sequence[str] = ("open",)) -> list[LedgerAction]:
@@ -233,9 +247,15 @@ class Ledger:
 
     @property
     def last_run(self) -> dt.datetime | None:
-        """The as-of of the last committed run, if any."""
+        """The as-of of the last committed run, if any, as it stamped what it recorded (aware)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'last_run'").fetchone()
         return dt.datetime.fromisoformat(row[0]) if row else None
+
+    @property
+    def last_as_of(self) -> dt.datetime | None:
+        """The last committed run's as-of as it was given: naive when it was each account's local time."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_run_wall_time'").fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else self.last_run
 
     def close_action(self, action_id: str, *, outcome: str, at: dt.datetime, status: str | None = None) -> LedgerAction:
         """Record what became of an action: done (accepted, no_answer) or dismissed (declined, not_relevant)."""

@@ -53,7 +53,8 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
     # A naive as-of is each account's local time; the ledger stamps the run with it read as UTC.
     stamp = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=dt.timezone.utc)
     with contextlib.ExitStack() as stack:
-        run = stack.enter_context(ledger.run(stamp)) if ledger is not None else None
+        run = stack.enter_context(ledger.run(stamp, wall_time=as_of if as_of.tzinfo is None else None)) \
+            if ledger is not None else None
         records: Iterable[RawRecord] = read_raw(source)
         if run is not None:
             records = _with_history(records, run)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -241,6 +242,35 @@ def test_the_brief_lists_overdue_then_today_then_new_in_the_owners_language(tmp_
     assert code == 0 and out.startswith("# Dana Whitfield — What to do today")
     code, out, err = run_cli("brief", "--ledger", str(tmp_path / "missing.sqlite"))
     assert code == 2 and "no such ledger" in err
+
+
+def test_after_a_run_in_local_time_the_brief_and_the_list_judge_dues_by_each_accounts_clock(tmp_path: Path) -> None:
+    # The documented morning: `evaluate-portfolio --as-of 2025-03-31T09:00` (each account's 09:00), then `nba brief`.
+    # The ledger kept the run as 09:00 UTC, so in Almaty (UTC+5) the brief called every 10:00 and 11:00 action of
+    # that same morning overdue, and `ledger list` flagged them.
+    ledger = tmp_path / "ledger.sqlite"
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00",
+                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
+    assert code == 0, err
+    with Ledger(ledger) as book:
+        dues = sorted(a.due.astimezone(ZoneInfo("Asia/Almaty")).strftime("%H:%M") for a in book.actions())
+        assert book.last_as_of == dt.datetime(2025, 3, 31, 9, 0)  # as given: a local time
+    assert dues and all("09:00" < d for d in dues)  # all later that morning in Almaty
+    code, out, err = run_cli("brief", "--ledger", str(ledger))
+    assert code == 0, err
+    assert "Просрочено" not in out and f"Сегодня ({len(dues)}):" in out
+    code, out, err = run_cli("ledger", str(ledger), "list", "--overdue")
+    assert code == 0 and out == "no open actions\n"
+    # An explicit naive --as-of is each account's local time too; an aware one is that instant.
+    code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T10:30")
+    assert "Просрочено (" in out and "Сегодня (" in out
+    code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T10:30:00+00:00")  # 15:30 there
+    assert "Сегодня" not in out and f"Просрочено ({len(dues)}):" in out
+    # A later run at an aware moment is judged as that instant again.
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00:00+05:00",
+                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
+    with Ledger(ledger) as book:
+        assert book.last_as_of == book.last_run == dt.datetime(2025, 3, 31, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=5)))
 
 
 def test_ledger_list_flags_overdue_actions(tmp_path: Path) -> None:
