@@ -44,7 +44,8 @@ def morning_brief(actions: Sequence[LedgerAction], as_of: dt.datetime, *, last_r
             elif last_run is not None and action.issued_at == last_run:
                 sections[2][1].append(action)
         name = owner or message("nobody", locale)
-        today = format_date_local(as_of.date(), locale)
+        home = ZoneInfo(Counter(a.timezone for a in mine).most_common(1)[0][0])  # where most of their accounts are
+        today = format_date_local(aware(as_of, home).astimezone(home).date(), locale)
         parts.append(_render(name, today, sections, locale, as_of, fmt))
     if not parts:
         return message("brief_nothing", "en") + "\n"

@@ -266,6 +266,8 @@ def test_after_a_run_in_local_time_the_brief_and_the_list_judge_dues_by_each_acc
     assert "Просрочено (" in out and "Сегодня (" in out
     code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T10:30:00+00:00")  # 15:30 there
     assert "Сегодня" not in out and f"Просрочено ({len(dues)}):" in out
+    code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T22:00:00+00:00")  # 03:00 on 1 April
+    assert "Что сделать сегодня, 1 апреля 2025" in out.splitlines()[0]  # the owner's date, not UTC's
     # A later run at an aware moment is judged as that instant again.
     code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00:00+05:00",
                            "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
