@@ -74,7 +74,8 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     as_of = parse_as_of(args.as_of)
     engine = load_engine(args.rules)
     decision = engine.evaluate(snapshot, as_of=as_of)
-    stdout.write(decision_json(decision) if args.format == "json" else decision_table(decision, snapshot.account.locale))
+    account = snapshot.account
+    stdout.write(decision_json(decision) if args.format == "json" else decision_table(decision, account.locale, account.name))
     return EXIT_OK
 
 

@@ -9,8 +9,9 @@ from .messages import catalogue_language, counted, message, value_words
 from .locales import NumberStyle, format_date_local
 
 
-def decision_table(decision: Decision, locale: str = "en") -> str:
-    """The decision as a table: headers, levels, stages, roles and conditions in words of `locale`."""
+def decision_table(decision: Decision, locale: str = "en", account_name: str | None = None) -> str:
+    """The decision as a table: headers, levels, stages, roles and conditions in words of `locale`; the account
+    named as people know it when `account_name` is given (its id beside it)."""
     def say(key: str, **values: object) -> str:
         return message(f"table_{key}", locale, **values)
 
@@ -20,7 +21,8 @@ def decision_table(decision: Decision, locale: str = "en") -> str:
     number = NumberStyle.for_locale(locale).format
     out: list[str] = []
     as_of = decision.as_of
-    out.append(say("account", id=decision.account_id, as_of=f"{as_of:%Y-%m-%d %H:%M} ({as_of:%z})"))
+    who = f"{account_name} ({decision.account_id})" if account_name else decision.account_id
+    out.append(say("account", id=who, as_of=f"{as_of:%Y-%m-%d %H:%M} ({as_of:%z})"))
     risk = decision.risk
     reasons = "; ".join(risk.explanations) if risk.reasons else say("no_risk")
     out.append(say("risk", level=words("risk_level", risk.level), score=number(risk.score), reasons=reasons))

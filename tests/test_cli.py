@@ -44,6 +44,7 @@ def test_table_format_is_for_people() -> None:
     result = nba_cli("evaluate", str(EXAMPLES / "sever_logistics.json"), "--as-of", "2025-04-04T15:00", "--format", "table")
     assert result.returncode == 0, result.stderr
     assert "Позвонить Павлу Громову (ООО «Север Логистика») в понедельник 7 апреля в 10:00" in result.stdout
+    assert result.stdout.startswith("Клиент ООО «Север Логистика» (")  # named as people know it, not by its id alone
     # A Russian account's table reads in Russian: headers, levels, stages, kinds and roles in words, not codes.
     assert "Риск:     жёлтый (балл 30)" in result.stdout and "Продление: не начато" in result.stdout
     assert "№  срок" in result.stdout and "звонок  менеджер по клиентскому успеху (Ирина Соколова)" in result.stdout
@@ -52,6 +53,7 @@ def test_table_format_is_for_people() -> None:
     assert not english
     result = nba_cli("evaluate", str(EXAMPLES / "acme_us.json"), "--as-of", "2025-03-31T09:00", "--format", "table")
     assert "Risk:     green (score 0)" in result.stdout and "account manager (Dana Whitfield)" in result.stdout
+    assert result.stdout.startswith("Account Acme Logistics Inc. (acc-7) as of 2025-03-31 09:00 (-0400)")
 
 
 def test_the_console_script_is_installed() -> None:
