@@ -157,10 +157,13 @@ class Engine:
         a stream of validated snapshots must be, so stream JSON instead. Take JSON back when you write the
         decisions out anyway: workers then scale with cores (docs/performance.md).
         """
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise UsageError(f"workers must be a whole number, 1 or more (1: in this process), not {workers!r}")
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-            raise UsageError(f"chunk_size must be a whole number, 1 or more, not {chunk_size!r}")
+        for name, count in (("workers", workers), ("chunk_size", chunk_size)):
+            if isinstance(count, bool) or not isinstance(count, int):  # the compiled build refuses these at the call
+                raise TypeError(f"{name} must be a whole number (int), not {type(count).__name__}")
+        if workers < 1:
+            raise UsageError(f"workers must be 1 or more (1: in this process), not {workers}")
+        if chunk_size < 1:
+            raise UsageError(f"chunk_size must be 1 or more, not {chunk_size}")
         check_as_of(as_of)
         moment = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         if workers > 1:
