@@ -300,17 +300,21 @@ def cmd_ledger(args: argparse.Namespace, stdout: TextIO) -> int:
     """`nba ledger`: list open and overdue actions, close one with an outcome, import a CRM's status updates."""
     from .ledger import Ledger
 
+    from zoneinfo import ZoneInfo
+
     with Ledger(args.ledger) as ledger:
         if args.ledger_command == "close":
-            action = ledger.close_action(args.id, outcome=args.outcome, at=_aware_moment(args.at))
+            found = ledger.get(args.id)
+            at = parse_as_of(args.at) or dt.datetime.now(dt.timezone.utc)
+            if at.tzinfo is None:  # the account's local time, as everywhere else; UTC for an id the ledger lacks
+                at = at.replace(tzinfo=ZoneInfo(found.timezone) if found is not None else dt.timezone.utc)
+            action = ledger.close_action(args.id, outcome=args.outcome, at=at)
             stdout.write(f"{action.id} {action.status} ({action.outcome}): {action.title}\n")
             return EXIT_OK
         if args.ledger_command == "import":
             changed = ledger.import_csv(args.csv)
             stdout.write(f"{english_count(changed, 'action')} updated from {args.csv}\n")
             return EXIT_OK
-        from zoneinfo import ZoneInfo
-
         from .lifecycle import aware
 
         now = _ledger_now(args.as_of, ledger.last_as_of)
@@ -341,12 +345,6 @@ def _ledger_now(text: str | None, last_as_of: dt.datetime | None) -> dt.datetime
     """The moment the ledger's views judge dues by: --as-of, else the last run's as-of as it was given, else now.
     Naive is each account's local time, as for `evaluate-portfolio`."""
     return parse_as_of(text) or last_as_of or dt.datetime.now(dt.timezone.utc)
-
-
-def _aware_moment(text: str | None) -> dt.datetime:
-    """An instant for `ledger close --at`: given (naive = UTC), else now."""
-    moment = parse_as_of(text) or dt.datetime.now(dt.timezone.utc)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def cmd_brief(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -541,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     lc.add_argument("id", help="the action's id")
     lc.add_argument("--outcome", required=True, choices=("accepted", "declined", "no_answer", "not_relevant"),
                     help="declined and not_relevant dismiss it; accepted and no_answer mark it done")
-    lc.add_argument("--at", help="when (ISO 8601); default: now")
+    lc.add_argument("--at", help="when (ISO 8601; naive = the account's local time); default: now")
     li2 = lsub.add_parser("import", help="apply status updates exported from a CRM (CSV: id,status,outcome,closed_at)")
     li2.add_argument("csv", help="the CSV file")
     le.set_defaults(handler=cmd_ledger)

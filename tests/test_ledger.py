@@ -154,6 +154,21 @@ def test_closing_an_action_remembers_it_and_a_decline_holds_the_offer_back(tmp_p
     assert code == 2 and "no action 'nope'" in err
 
 
+def test_a_closing_time_without_an_offset_is_the_accounts_local_time(tmp_path: Path) -> None:
+    # `close ID --at 2025-03-31T15:00` was read as 15:00 UTC, 20:00 in Almaty: a manager's "15:00" is their client's.
+    ledger = tmp_path / "ledger.sqlite"
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00",
+                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
+    assert code == 0, err
+    with Ledger(ledger) as book:
+        action = book.actions()[0]
+    code, _, err = run_cli("ledger", str(ledger), "close", action.id, "--outcome", "accepted", "--at", "2025-03-31T15:00")
+    assert code == 0, err
+    with Ledger(ledger) as book:
+        closed = book.get(action.id)
+    assert closed is not None and closed.closed_at == dt.datetime(2025, 3, 31, 10, 0, tzinfo=dt.timezone.utc)
+
+
 def test_importing_a_crms_status_updates_is_all_or_nothing(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.sqlite"
     assert morning(ledger, "2025-03-31", tmp_path)[0] == 0
