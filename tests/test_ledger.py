@@ -32,6 +32,15 @@ def morning(ledger: Path, day: str, tmp_path: Path, *extra: str) -> tuple[int, s
                    str(tmp_path / f"decisions-{day}.jsonl"), "--ledger", str(ledger), *extra)
 
 
+def vostok_at_local_nine(tmp_path: Path) -> Path:
+    """A ledger after the documented morning run of the Almaty example at a local as-of (each account's 09:00)."""
+    ledger = tmp_path / "ledger.sqlite"
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00",
+                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
+    assert code == 0, err
+    return ledger
+
+
 def dump(path: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(path) as db:
         return sorted(db.execute("SELECT * FROM actions").fetchall()) + sorted(db.execute("SELECT * FROM meta").fetchall())
@@ -156,10 +165,7 @@ def test_closing_an_action_remembers_it_and_a_decline_holds_the_offer_back(tmp_p
 
 def test_a_closing_time_without_an_offset_is_the_accounts_local_time(tmp_path: Path) -> None:
     # `close ID --at 2025-03-31T15:00` was read as 15:00 UTC, 20:00 in Almaty: a manager's "15:00" is their client's.
-    ledger = tmp_path / "ledger.sqlite"
-    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00",
-                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
-    assert code == 0, err
+    ledger = vostok_at_local_nine(tmp_path)
     with Ledger(ledger) as book:
         action = book.actions()[0]
     code, _, err = run_cli("ledger", str(ledger), "close", action.id, "--outcome", "accepted", "--at", "2025-03-31T15:00")
@@ -269,10 +275,7 @@ def test_after_a_run_in_local_time_the_brief_and_the_list_judge_dues_by_each_acc
     # The documented morning: `evaluate-portfolio --as-of 2025-03-31T09:00` (each account's 09:00), then `nba brief`.
     # The ledger kept the run as 09:00 UTC, so in Almaty (UTC+5) the brief called every 10:00 and 11:00 action of
     # that same morning overdue, and `ledger list` flagged them.
-    ledger = tmp_path / "ledger.sqlite"
-    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00",
-                           "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
-    assert code == 0, err
+    ledger = vostok_at_local_nine(tmp_path)
     with Ledger(ledger) as book:
         dues = sorted(a.due.astimezone(ZoneInfo("Asia/Almaty")).strftime("%H:%M") for a in book.actions())
         assert book.last_as_of == dt.datetime(2025, 3, 31, 9, 0)  # as given: a local time

@@ -125,7 +125,8 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_the_pipe_status(tmp
     # Now it ends as Unix tools do: nothing on stderr, status 141 (SIGPIPE), and the ledger records nothing.
     ledger = tmp_path / "ledger.db"
     run = subprocess.Popen([sys.executable, "-m", "nba", "evaluate-portfolio", str(EXAMPLES / "book.jsonl"), "--as-of",
-                            AS_OF, "--out", "-", "--ledger", str(ledger)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            AS_OF, "--out", "-", "--ledger", str(ledger)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           cwd=tmp_path)  # were `-` ever taken for a file name, it lands here, not in the checkout
     assert run.stdout is not None and run.stderr is not None
     first = run.stdout.readline()
     run.stdout.close()

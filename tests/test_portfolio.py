@@ -302,21 +302,21 @@ def _book_lines(count: int) -> bytes:
 
 
 @pytest.mark.parametrize("source", ["-", "/dev/stdin"])
-def test_a_book_piped_in_is_read_as_json_lines(source: str) -> None:
+def test_a_book_piped_in_is_read_as_json_lines(source: str, tmp_path: Path) -> None:
     # `zcat book.jsonl.gz | nba evaluate-portfolio - --out - | jq`: the whole book used to be read as one JSON
     # document ("Extra data" on line 2, no account evaluated), and `-` was "no such file".
     done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", source, "--as-of", AS_OF, "--out", "-"],
-                          input=_book_lines(4), capture_output=True, timeout=120)
+                          input=_book_lines(4), capture_output=True, timeout=120, cwd=tmp_path)  # `-` never a file here
     assert done.returncode == 0, done.stderr
     decisions = [json.loads(line) for line in done.stdout.splitlines()]
     assert [d["account_id"] for d in decisions] == [json.loads(line)["account"]["id"] for line in _book_lines(4).splitlines()]
     assert done.stderr.decode().startswith("evaluated 4 accounts (")
 
 
-def test_a_bad_line_piped_in_is_named_by_its_line_and_the_rest_are_evaluated() -> None:
+def test_a_bad_line_piped_in_is_named_by_its_line_and_the_rest_are_evaluated(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "nba", "evaluate-portfolio", "-", "--as-of", AS_OF, "--out", "-"],
                           input=_book_lines(1) + b"{not json\n" + _book_lines(2)[len(_book_lines(1)):],
-                          capture_output=True, timeout=120)
+                          capture_output=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 2
     assert len(done.stdout.splitlines()) == 2
     assert "nba: skipped stdin:2:2: invalid JSON" in done.stderr.decode()
