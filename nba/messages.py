@@ -129,7 +129,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "contract_end_ago": "контракт закончился {count} назад",
         "capacity_full": "{owner}: уже {count} на {day}",
         "days_unknown": "за всё время, что есть в данных",
-        "unassigned_note": "без ответственного: в команде клиента нет роли «{role}» — назначьте человека",
+        "unassigned_note": "без ответственного: в нашей команде по этому клиенту нет роли «{role}» — назначьте человека",
         "upgrade_saves": " Превышение лимита обходится в {overage}; переход на старший тариф сейчас сэкономит {saving}.",
         "overage_costs": " Превышение лимита обходится в {overage}.",
         "calendar_name": "Следующие действия: {owner}",

@@ -63,6 +63,27 @@ def test_russian_accounts_read_no_english_and_no_codes(evaluated: list[tuple[nba
     assert not found
 
 
+def test_english_accounts_read_no_russian_words_or_quotes(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    found: dict[str, str] = {}
+    for snap, decision in evaluated:
+        if snap.account.locale.startswith("ru"):
+            continue
+        theirs = [snap.account.name, *(c.name for c in snap.contacts), *(t.subject for t in snap.tickets)]
+        for text in _readable(decision):
+            rest = text
+            for words in sorted(theirs, key=len, reverse=True):
+                rest = rest.replace(words, "")
+            for piece in re.findall(r"[«»„]|[А-Яа-яЁё]+", rest):  # Russian words, or Russian quotes around a subject
+                found.setdefault(piece, text)
+    assert not found
+
+
+def test_a_reason_in_english_speaks_of_the_past_in_the_past(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    wrong = [r for snap, d in evaluated if not snap.account.locale.startswith("ru") for a in d.actions for r in a.reasons
+             if re.search(r"\b(asks|wants|writes|requests)\b[^;]*\bago\b", r)]
+    assert not wrong[:3]
+
+
 @pytest.mark.parametrize(("days", "ru", "en"), [
     (21, "контракт заканчивается через 21 день", "the contract ends in 21 days"),
     (1, "контракт заканчивается завтра", "the contract ends tomorrow"),

@@ -59,7 +59,7 @@ def test_templates_keep_literal_braces_and_dash_unknown_values() -> None:
 
 
 @pytest.mark.parametrize(("locale", "note"), [
-    ("ru", "без ответственного: в команде клиента нет роли «руководитель отдела клиентского успеха» — назначьте человека"),
+    ("ru", "без ответственного: в нашей команде по этому клиенту нет роли «руководитель отдела клиентского успеха» — назначьте человека"),
     ("en", "unassigned: nobody on the account's team is the head of customer success — assign someone"),
 ])
 def test_work_nobody_on_the_team_can_take_says_so_in_the_action(locale: str, note: str) -> None:
