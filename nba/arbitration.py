@@ -17,6 +17,7 @@ from .packs.model import ArbitrationSettings, ContactCaps, PriorityFormula
 from .ruleset import CompiledConflict
 from .signals import SignalValue
 from .messages import counted, message
+from .locales import format_moment
 from .vocab import ActionStatus
 from .writing import Draft, Words
 
@@ -152,7 +153,7 @@ def arbitrate(
         moment, why = placed.due, placed.moved_by
         entry = _Kept(candidate, moment)
         if moment != candidate.due:
-            note = message("moved", locale, old=f"{candidate.due:%Y-%m-%d %H:%M}", new=f"{moment:%Y-%m-%d %H:%M}", why=why)
+            note = message("moved", locale, old=format_moment(candidate.due, locale), new=format_moment(moment, locale), why=why)
             entry.notes.append(note)
             notes.append(f"{candidate.rule} {note}")
         kept.append(entry)
@@ -263,6 +264,11 @@ def _window_full_until(moment: dt.datetime, times: Sequence[dt.datetime], window
     return None
 
 
+def _then(text: str, sentence: str) -> str:
+    """`sentence` after `text`, with one full stop between («… 2025 г.» or «… blocked.» end a sentence already)."""
+    return f"{text} {sentence}" if text.endswith((".", "!", "?", "…")) else f"{text}. {sentence}"
+
+
 def _build(entry: _Kept, locale: str) -> NextAction:
     candidate = entry.candidate
     words = candidate.draft.words(entry.due)
@@ -270,7 +276,7 @@ def _build(entry: _Kept, locale: str) -> NextAction:
         return candidate.draft.action(entry.due, candidate.priority, words, notes=entry.notes, status=candidate.status)
     others = [m.draft.words(entry.due) for m in entry.merged]
     topics = "; ".join(o.topic or _lower_first(o.title) for o in others)  # a topic keeps its figures and dates
-    merged = Words(words.title, f"{words.text}. {message('also_discuss', locale, topics=topics)}",
+    merged = Words(words.title, _then(words.text, message("also_discuss", locale, topics=topics)),
                    words.reasons + [r for o in others for r in o.reasons])
     return candidate.draft.action(entry.due, candidate.priority, merged, merged_rules=[m.rule for m in entry.merged],
                                   merged_ids=[m.id for m in entry.merged],

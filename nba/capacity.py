@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .calendar import BusinessCalendar, HolidayBook, WorkingHours
 from .decision import Decision, NextAction
 from .discount import answers_the_client, dated_for_its_answer, offer_deadline
-from .messages import counted, message
+from .messages import counted, message, text_locale
 from .ruleset import CompiledPolicy
-from .locales import format_date_local, format_due
+from .locales import format_date_local, format_due, format_moment
 
 #: How long the next-day search may go before an action is left where it is (and says so).
 MAX_DAYS_AHEAD = 60
@@ -104,18 +104,19 @@ def apply_capacity(items: Sequence[tuple[Decision, AccountPlace]], settings: Cap
 def _redate(action: NextAction, due: dt.datetime, decision: Decision, place: AccountPlace, owner: str, limit: int,
             calendar: BusinessCalendar, policy: CompiledPolicy | None) -> NextAction:
     year = decision.as_of.year
+    locale = text_locale(place.locale)  # the locale the engine wrote the action in
     old_local = action.due.astimezone(due.tzinfo)
-    text = action.text.replace(format_due(old_local, place.locale, year), format_due(due, place.locale, year))
-    text = text.replace(format_date_local(old_local.date(), place.locale), format_date_local(due.date(), place.locale))
+    text = action.text.replace(format_due(old_local, locale, year), format_due(due, locale, year))
+    text = text.replace(format_date_local(old_local.date(), locale), format_date_local(due.date(), locale))
     if policy is not None and decision.discount is not None and answers_the_client(action, policy.pack):
         # A pay-by date counts from the day the offer is made: the answer's new day.
         for offer in decision.discount.offers:
             if offer.deadline is not None:
                 again = offer_deadline(policy, offer.condition, due.date(), calendar.working_days_between)
                 if again is not None and again != offer.deadline:
-                    text = text.replace(format_date_local(offer.deadline, place.locale), format_date_local(again, place.locale))
-    why = message("capacity_full", place.locale, owner=owner, count=counted("call_or_meeting", limit, place.locale),
-                  day=format_date_local(old_local.date(), place.locale))
-    note = message("moved", place.locale, old=f"{old_local:%Y-%m-%d %H:%M}", new=f"{due:%Y-%m-%d %H:%M}", why=why)
+                    text = text.replace(format_date_local(offer.deadline, locale), format_date_local(again, locale))
+    why = message("capacity_full", locale, owner=owner, count=counted("call_or_meeting", limit, locale),
+                  day=format_date_local(old_local.date(), locale))
+    note = message("moved", locale, old=format_moment(old_local, locale), new=format_moment(due, locale), why=why)
     # The id names the situation, not the due: moving the action keeps it.
     return action.model_copy(update={"due": due, "text": text, "notes": [*action.notes, note]})

@@ -115,6 +115,25 @@ def format_due(moment: dt.datetime, locale: str, reference_year: int | dt.date |
         return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def format_moment(moment: dt.datetime, locale: str) -> str:
+    """A moment named in a note, by its wall time: "31 марта 10:00" / "March 31, 10:00"."""
+    return _moment_words(moment.replace(tzinfo=None), language(locale))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _moment_words(wall: dt.datetime, lang: str) -> str:
+    """`format_moment` of a naive wall time, remembered (Babel is slow and moves repeat across accounts)."""
+    clock = f"{wall:%H:%M}"
+    if lang == "ru":
+        return f"{format_date(wall.date(), 'd MMMM', locale='ru')} {clock}"
+    if lang == "en":
+        return f"{format_date(wall.date(), 'MMMM d', locale='en')}, {clock}"
+    try:
+        return f"{format_date(wall.date(), 'medium', locale=lang)} {clock}"
+    except (ValueError, LookupError):
+        return f"{wall:%Y-%m-%d} {clock}"
+
+
 def format_date_local(day: dt.date, locale: str) -> str:
     """A calendar date in the locale's long form: "31 марта 2025 г." / "March 31, 2025"."""
     try:

@@ -322,6 +322,12 @@ def catalogue_language(locale: str) -> str:
     return lang if lang in _MESSAGES else "en"
 
 
+def text_locale(locale: str) -> str:
+    """The locale an account's texts are written in: its own when the catalogue has its language, else English
+    (a Kazakh or German account reads English throughout, dates and numbers included, never a mix)."""
+    return locale if catalogue_language(locale) == language(locale) else "en"
+
+
 def message(key: str, locale: str, **values: object) -> str:
     """The message `key` in `locale`'s language (English when it has none), its `{names}` filled."""
     return _MESSAGES[catalogue_language(locale)][key].format(**values)

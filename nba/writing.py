@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .decision import ContactRef, DiscountDecision, NextAction, Renewal, Risk
 from .caches import CACHE_SIZE
-from .messages import catalogue_language, counted, days_phrase, message, value_words
+from .messages import counted, days_phrase, message, text_locale, value_words
 from .signals import DAY_PHRASES, SIGNAL_PHRASES, SignalValue, unused_modules
 from .snapshot import AccountSnapshot
 from .locales import (Inflector, NumberStyle, TemplateValues, format_date_local, format_due, format_money, language,
@@ -275,10 +275,7 @@ class Draft:
 @lru_cache(maxsize=256)
 def _voice(locale: str) -> Voice:
     """The voice of a locale (pure: remembered for the process)."""
-    if catalogue_language(locale) != language(locale):
-        # nba writes its own words in a few languages only; a locale without them (kk, de) reads English
-        # throughout — texts, dates, numbers and notes — rather than a mix of two or three languages.
-        locale = "en"
+    locale = text_locale(locale)  # kk, de: English throughout, not a mix of languages
     lang = language(locale)
     return Voice(locale, lang, NumberStyle.for_locale(locale), message("yes", locale), message("no", locale))
 

@@ -80,7 +80,7 @@ def test_contact_cap_moves_the_call_and_the_text_names_the_new_day(engine: nba.E
     assert call.due.isoformat() == "2025-04-02T10:00:00+05:00"
     assert "в среду 2 апреля в 10:00" in call.text
     # In the account's language, with the person's name and plural forms: no codes, no "call(s)".
-    assert call.notes == ["перенесено с 2025-03-31 10:00 на 2025-04-02 10:00: лимит контактов — Алмат Сейткали: "
+    assert call.notes == ["перенесено с 31 марта 10:00 на 2 апреля 10:00: лимит контактов — Алмат Сейткали: "
                           "уже 2 звонка за 7 дней"]
 
 

@@ -114,9 +114,25 @@ def test_owner_capacity_moves_the_lower_priorities_and_loses_nothing(engine: nba
                     "acc-1": "2025-04-01T10:00:00+05:00", "acc-0": "2025-04-01T10:00:00+05:00"}
     moved = next(d for d in planned if d.account_id == "acc-0").actions[0]
     assert "во вторник 1 апреля в 10:00" in moved.text and "в понедельник" not in moved.text
-    assert moved.notes == ["перенесено с 2025-03-31 10:00 на 2025-04-01 10:00: Daniyar Omarov: уже 2 звонка или встречи на "
+    assert moved.notes == ["перенесено с 31 марта 10:00 на 1 апреля 10:00: Daniyar Omarov: уже 2 звонка или встречи на "
                            "31 марта 2025\u202fг."]  # in the account's language, with the plural of 2
     assert sum(len(d.actions) for d in planned) == sum(len(d.actions) for d in decisions)
+
+
+def test_capacity_moves_the_day_in_the_text_of_an_account_that_reads_english(engine: nba.Engine, kz: Build) -> None:
+    # A Kazakh-language account reads English (nba has no Kazakh words): the moved text and its note must be the
+    # English ones, not Kazakh dates that the English text does not contain.
+    ticket = [{"id": "t-1", "opened_at": "2025-03-20T10:00:00+05:00", "contact_id": "c1", "subject": "Export all our data"}]
+    accounts = [kz(account={"id": f"acc-{i}", "segment": "standard", "locale": "kk"}, tickets=ticket,
+                   contract={"end_date": "2025-12-31", "price": 200000 * (i + 1)}) for i in range(3)]
+    decisions = [engine.evaluate(s, as_of=almaty(2025, 3, 31, 9, 0)) for s in accounts]
+    assert all("on Monday, March 31 at 10:00" in d.actions[0].text for d in decisions)
+    planned = apply_capacity([(d, AccountPlace("KZ", "Asia/Almaty", "kk")) for d in decisions],
+                             CapacitySettings(owners={"Daniyar Omarov": 2}))
+    moved = next(d for d in planned if d.account_id == "acc-0").actions[0]
+    assert "on Tuesday, April 1 at 10:00" in moved.text and "Monday" not in moved.text
+    assert moved.notes == ["moved from March 31, 10:00 to April 1, 10:00: Daniyar Omarov already has 2 calls and "
+                           "meetings on March 31, 2025"]
 
 
 def test_capacity_file_from_the_command_line(tmp_path: Path) -> None:
