@@ -44,6 +44,17 @@ def test_day_counts_are_words_never_abbreviated_or_negative(evaluated: list[tupl
     assert not wrong[:3]
 
 
+def test_a_sentence_ends_once_and_no_parenthesis_is_left_empty(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    # «… до 17 июня 2025 г.. Также обсудить» and "(модули: —)" are what a merge or an empty list left behind.
+    wrong = [t for _, d in evaluated for t in _readable(d) if re.search(r"(?<!\.)\.\.(?!\.)", t) or re.search(r"\([^()]*—\)", t)]
+    assert not wrong[:3]
+
+
+def test_notes_name_days_in_words_not_codes(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
+    wrong = [n for _, d in evaluated for a in d.actions for n in a.notes if re.search(r"\d{4}-\d\d-\d\d", n)]
+    assert not wrong[:3]
+
+
 def test_russian_accounts_read_no_english_and_no_codes(evaluated: list[tuple[nba.AccountSnapshot, nba.Decision]]) -> None:
     found: dict[str, str] = {}
     for snap, decision in evaluated:

@@ -14,8 +14,8 @@ def test_every_shipped_scenario_passes_and_covers_every_rule() -> None:
     result = nba_cli("test", str(RULES))
     assert result.returncode == 0, result.stdout
     assert "FAILED" not in result.stdout
-    assert "rule coverage: 24/24 rules exercised by a scenario" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("62 passed in ")
+    assert "rule coverage: 25/25 rules exercised by a scenario" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("63 passed in ")
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -40,7 +40,7 @@ def test_a_failing_expectation_is_reported_like_pytest(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{scenario}::a halved month books a usage-audit call on Monday FAILED" in result.stdout
     assert "E   expected an action from activity_drop/usage_audit_call; actions came from: none" in result.stdout
-    assert "rule coverage: 1/24" in result.stdout and "not exercised: activity_drop/usage_audit_call," in result.stdout
+    assert "rule coverage: 1/25" in result.stdout and "not exercised: activity_drop/usage_audit_call," in result.stdout
     # The four scenarios that expect the call (drops of 51% and 60%) fail; the two without a drop pass.
     assert result.stdout.splitlines()[-1].startswith("4 failed, 2 passed in ")
 
