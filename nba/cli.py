@@ -373,7 +373,7 @@ def cmd_report(args: argparse.Namespace, stdout: TextIO) -> int:
         raise InputError("--currency picks the currency of a value chart: use it with --chart FILE.svg --chart-by value")
     engine = load_engine(args.rules)
     as_of = parse_as_of(args.as_of) or dt.datetime.now(dt.timezone.utc)
-    report = PortfolioReport()
+    report = PortfolioReport(as_of=as_of.date())  # the accounts' own dates replace it; an empty book keeps it
     errors = 0
     for record in read_portfolio(Path(args.snapshots)):
         if record.snapshot is None:
@@ -528,7 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     le = sub.add_parser("ledger", help="the action ledger: list open actions, close one, import a CRM's updates")
     le.add_argument("ledger", help="the ledger file (SQLite)")
-    lsub = le.add_subparsers(dest="ledger_command", required=True, parser_class=_ArgumentParser)
+    lsub = le.add_subparsers(dest="ledger_command", required=True, parser_class=_ArgumentParser,
+                            prog="nba ledger LEDGER")  # not "nba ledger ledger": the file comes first
     ll = lsub.add_parser("list", help="open actions per owner, overdue ones flagged")
     ll.add_argument("--owner", help="only this owner's actions")
     ll.add_argument("--overdue", action="store_true", help="only overdue actions")

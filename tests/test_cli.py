@@ -250,3 +250,17 @@ def test_an_installation_that_cannot_load_says_so_in_one_line(tmp_path: Path, br
     shown = subprocess.run([sys.executable, "-m", "nba", "evaluate", str(EXAMPLES / "vostok.json")], capture_output=True,
                            text=True, timeout=120, env={**env, "NBA_DEBUG": "1"}, cwd=tmp_path)
     assert shown.returncode == 1 and "Traceback" in shown.stderr  # asked for: where it failed
+
+
+def test_a_ledger_command_misused_shows_the_usage_with_the_ledger_file_first(tmp_path: Path) -> None:
+    done = nba_cli("ledger", str(tmp_path / "l.db"), "close", "a1b2", "--outcome", "done")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "usage: nba ledger LEDGER close " in done.stderr and "ledger ledger" not in done.stderr
+
+
+def test_a_report_on_an_empty_book_names_its_day(tmp_path: Path) -> None:
+    empty = tmp_path / "book.jsonl"
+    empty.write_text("", encoding="utf-8")
+    done = nba_cli("report", str(empty), "--as-of", "2025-03-31T09:00")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == "Portfolio as of 2025-03-31: 0 accounts"

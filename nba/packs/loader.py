@@ -454,7 +454,7 @@ def load_packs(paths: Iterable[Path | str]) -> list[PackSource]:
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
-            problems.append(Problem(str(path), None, None, "no such file or folder", "point --rules at a folder of *.yaml packs", "file.missing"))
+            problems.append(Problem(str(path), None, None, "no such file or folder", "give a folder of *.yaml packs, or one pack file", "file.missing"))
     files = pack_files((p for p in given if p.exists()), problems)
     if not files and not problems:
         problems.append(Problem(", ".join(map(str, given)), None, None, "no *.yaml packs found", code="file.missing"))

@@ -154,7 +154,7 @@ def test_non_utf8_files(tmp_path: Path) -> None:
 
 
 def test_missing_path() -> None:
-    assert messages(Path("/nonexistent/rules")) == ["/nonexistent/rules: no such file or folder (point --rules at a folder of *.yaml packs)"]
+    assert messages(Path("/nonexistent/rules")) == ["/nonexistent/rules: no such file or folder (give a folder of *.yaml packs, or one pack file)"]
 
 
 def test_nothing_is_half_loaded_when_one_file_of_a_folder_is_bad(tmp_path: Path) -> None:
