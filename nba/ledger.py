@@ -139,6 +139,11 @@ class LedgerAction:
         return entries
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for a lock another connection holds."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 class Ledger:
     """One ledger file; open it, then `run()` a morning's evaluation or query and close actions."""
 
@@ -151,7 +156,13 @@ class Ledger:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if _busy(exc):  # a ledger another run holds: it is one, and waiting is the answer
+                raise LedgerError(self._in_use()) from None
             raise LedgerError(f"{self.path}: not an nba ledger ({exc}); give a new file name or the ledger's path") from None
+
+    def _in_use(self) -> str:
+        """What to say when another process holds the ledger's lock past the wait."""
+        return f"{self.path}: another run is writing to this ledger; try again when it has finished"
 
     def close(self) -> None:
         """Close the file."""
@@ -191,8 +202,8 @@ class Ledger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LedgerError(f"{self.path}: another run is writing to this ledger; try again when it has finished") from None
+            if _busy(exc):
+                raise LedgerError(self._in_use()) from None
             raise
         try:
             yield

@@ -55,7 +55,7 @@ _MESSAGES: Mapping[str, Mapping[str, str]] = {
         "escalation_text": "Действие «{title}» по {company} просрочено на {late} (срок был {due}, ответственный: {owner}) — "
                            "выяснить, что мешает, и помочь закрыть его",
         "escalation_reason": "действие {id} открыто и просрочено на {late}",
-        "brief_title": "Что сделать сегодня, {date}",
+        "brief_title": "что сделать сегодня, {date}",
         "brief_overdue": "Просрочено",
         "brief_today": "Сегодня",
         "brief_new": "Новое",

@@ -106,7 +106,7 @@ def test_the_readme_commands_work_as_written_after_the_quick_start(tmp_path: Pat
                             timeout=300)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     assert (tmp_path / "ledger.sqlite").exists() and (tmp_path / "decisions.jsonl").exists()
-    assert "Что сделать сегодня" in result.stdout
+    assert "что сделать сегодня" in result.stdout
 
 
 def test_every_promise_names_tests_that_exist() -> None:

@@ -127,6 +127,25 @@ def test_a_second_concurrent_run_refuses_with_a_clear_message(tmp_path: Path) ->
         assert not (tmp_path / "d.jsonl").exists()
 
 
+def test_a_ledger_locked_outright_is_in_use_not_foreign(tmp_path: Path) -> None:
+    # Another writer in the middle of its commit (or a CRM sync holding an exclusive transaction) blocks even the
+    # schema check: that is a ledger in use, to wait for, never "not an nba ledger".
+    import sqlite3
+
+    ledger = tmp_path / "ledger.sqlite"
+    Ledger(ledger).close()
+    holder = sqlite3.connect(ledger, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(LedgerError, match="another run is writing to this ledger") as caught:
+            Ledger(ledger, wait_seconds=0.2)
+        assert "not an nba ledger" not in str(caught.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    Ledger(ledger).close()  # and usable once the other one is done
+
+
 def test_the_schema_carries_a_version_and_refuses_a_newer_or_foreign_file(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     with Ledger(path) as ledger:
@@ -256,7 +275,7 @@ def test_the_brief_lists_overdue_then_today_then_new_in_the_owners_language(tmp_
     assert morning(ledger, "2025-04-02", tmp_path)[0] == 0
     code, out, err = run_cli("brief", "--ledger", str(ledger), "--owner", "Ainur Bekova")
     assert code == 0, err
-    assert out.startswith("Ainur Bekova — Что сделать сегодня, 2 апреля 2025")
+    assert out.startswith("Ainur Bekova — что сделать сегодня, 2 апреля 2025")
     sections = [line for line in out.splitlines() if line.endswith("):")]
     order = [s.split(" (")[0] for s in sections]
     assert order == [s for s in ("Просрочено", "Сегодня", "Новое") if s in order] and order
@@ -291,7 +310,7 @@ def test_after_a_run_in_local_time_the_brief_and_the_list_judge_dues_by_each_acc
     code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T10:30:00+00:00")  # 15:30 there
     assert "Сегодня" not in out and _counted("Просрочено", out) == len(dues)
     code, out, _ = run_cli("brief", "--ledger", str(ledger), "--as-of", "2025-03-31T22:00:00+00:00")  # 03:00 on 1 April
-    assert "Что сделать сегодня, 1 апреля 2025" in out.splitlines()[0]  # the owner's date, not UTC's
+    assert "что сделать сегодня, 1 апреля 2025" in out.splitlines()[0]  # the owner's date, not UTC's
     # A later run at an aware moment is judged as that instant again.
     code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES / "vostok.json"), "--as-of", "2025-03-31T09:00:00+05:00",
                            "--out", str(tmp_path / "d.jsonl"), "--ledger", str(ledger))
