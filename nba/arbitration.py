@@ -37,7 +37,7 @@ class Candidate:
     draft: Draft
     id: str = ""  # the stable id of its situation
     status: ActionStatus = "new"  # open or overdue: issued earlier and still open
-    contact_name: str | None = None  # how people call the contact in a message (its id when unnamed)
+    contact_name: str | None = None  # how a note calls the contact (unnamed: by the ticket they wrote)
     pinned: dt.datetime | None = None  # the due it was issued with, which it keeps
 
     @property

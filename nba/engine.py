@@ -313,9 +313,10 @@ class Engine:
         contact = _pick_contact(template.contact, snapshot, facts.signals)
         priority = priority_of(rule.rule.priority, stake)
         ident = self._action_id(rule, snapshot, facts.signals, contact)
+        named = contact.name or self._writer.unnamed_contact(facts, contact.id) if contact is not None else None
         return Candidate(rule.id, template.kind, CHANNEL_OF_KIND.get(template.kind), contact.id if contact else None, due,
                          priority, policy.at, calendar, self._writer.draft(rule, facts, role, contact, ident), ident,
-                         contact_name=contact.name if contact else None)
+                         contact_name=named)
 
     def _calendar(self, snapshot: AccountSnapshot) -> BusinessCalendar:
         """The account's business calendar with the default working hours (for counting business days)."""

@@ -202,6 +202,10 @@ class ActionWriter:
             return "—"
         return self._date_words(day, locale)
 
+    def unnamed_contact(self, facts: Facts, contact_id: str) -> str:
+        """A contact the snapshot does not name, as a note calls them: by the ticket they wrote, else the client's contact."""
+        return _unnamed(facts, contact_id, "nominative") or _nobody(facts, "nominative")
+
     def can_decline(self, name: str) -> bool:
         """Whether a Russian case of the name can be made (Cyrillic, one to three words)."""
         return self._inflector.can_decline(name)
@@ -298,7 +302,7 @@ _Filler = Callable[[ActionWriter, Facts, _Slot], str]
 
 
 def _contact(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
-    return slot.contact or _unnamed(facts, slot, "nominative") or _nobody(facts, "nominative")
+    return slot.contact or _unnamed(facts, slot.contact_id, "nominative") or _nobody(facts, "nominative")
 
 
 def _nobody(facts: Facts, case: str) -> str:
@@ -306,9 +310,9 @@ def _nobody(facts: Facts, case: str) -> str:
     return message(f"unknown_contact_{case}", facts.voice.locale)
 
 
-def _unnamed(facts: Facts, slot: _Slot, case: str) -> str | None:
+def _unnamed(facts: Facts, contact_id: str | None, case: str) -> str | None:
     """A contact we know only by a ticket they wrote, named by that ticket (None when no ticket names them)."""
-    ticket = _ticket_of(facts.snapshot, slot.contact_id)
+    ticket = _ticket_of(facts.snapshot, contact_id)
     return message(f"unnamed_{case}", facts.voice.locale, ticket=ticket) if ticket else None
 
 
@@ -326,7 +330,7 @@ def _contact_in(case: str) -> _Filler:
     """
     def fill(writer: ActionWriter, facts: Facts, slot: _Slot) -> str:
         if not slot.contact:
-            return _unnamed(facts, slot, case) or _nobody(facts, case)
+            return _unnamed(facts, slot.contact_id, case) or _nobody(facts, case)
         if facts.voice.language != "ru":
             return slot.contact
         if writer.can_decline(slot.contact):
@@ -423,8 +427,9 @@ CONTEXT_PLACEHOLDERS: Mapping[str, Placeholder] = {
                                     lambda w, f, s: _long_date(w, f, f.renewal.deadline)),
     "window_opens": Placeholder("when the renewal window opens (for a renewed contract: the next one), long form",
                                 lambda w, f, s: _long_date(w, f, f.renewal.window_opens)),
-    "risk_reasons": Placeholder("the risk scorecard's reasons, in words, largest first",
-                                lambda w, f, s: "; ".join(f.risk.explanations) or "—"),
+    "risk_reasons": Placeholder("the risk scorecard's reasons, in words, largest first; no warning signs / тревожных "
+                                "сигналов нет when none",
+                                lambda w, f, s: "; ".join(f.risk.explanations) or message("no_warning_signs", f.voice.locale)),
     "offers": Placeholder("the discount counter-offers as a phrase", _offers),
     "unused_modules_list": Placeholder(
         "available modules the client does not use, by the packs' display names, comma-separated",

@@ -100,6 +100,17 @@ def test_quiet_period_after_a_touch(engine: nba.Engine, kz: Build) -> None:
     assert call.due.isoformat() == "2025-04-01T10:00:00+05:00"
 
 
+def test_a_note_calls_an_unnamed_contact_by_their_ticket_never_by_an_id(engine: nba.Engine, kz: Build) -> None:
+    # Someone new wrote ticket T-9; the snapshot has their id only, and we wrote to them this morning.
+    tickets = [{"id": "T-9", "opened_at": "2025-03-28T10:00:00+05:00", "contact_id": "c-new", "subject": "Как настроить отчёт?"}]
+    touches = [{"at": "2025-03-31T08:30:00+05:00", "channel": "email", "contact_id": "c-new"}]
+    decision = engine.evaluate(kz(tickets=tickets, touches=touches), as_of=AS_OF)
+    (action,) = [a for a in decision.actions if a.contact and a.contact.id == "c-new"]
+    moved = [n for n in action.notes if n.startswith("перенесено")]
+    assert moved and "пауза после контакта — неизвестный автор обращения T-9: связывались менее 24 часов назад" in moved[0]
+    assert "c-new" not in " ".join(action.notes)
+
+
 def test_export_calls_are_exempt_from_caps(engine: nba.Engine, kz: Build) -> None:
     touches = [{"at": f"2025-03-{d}T10:00:00+05:00", "channel": "call", "contact_id": "c2"} for d in (27, 28)]
     touches.append({"at": "2025-03-31T08:45:00+05:00", "channel": "call", "contact_id": "c2"})

@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import nba
+from nba.testing import snapshots_with_as_of
 
 BOOK = Path(__file__).resolve().parent.parent / "examples" / "book.jsonl"
 MORNINGS = ["2025-03-31T09:00", "2025-06-15T14:00", "2025-11-20T11:00", "2026-02-02T08:30"]
@@ -109,3 +111,40 @@ def test_the_end_of_the_contract_reads_as_a_sentence(days: int, ru: str, en: str
     for locale, expected in (("ru", ru), ("en", en)):
         values = writer.format_signals(["contract_end_words"], {"days_to_end": float(days)}, writer.voice(locale))
         assert values["contract_end_words"] == expected
+
+
+_ENGINE = nba.Engine.default()
+
+#: What a filled template must never show: a sentence ended twice, an empty or dash-only parenthesis, a
+#: placeholder left unfilled, a Python value, a date as a code, a clause ending on nothing.
+_FLAWS = {
+    "a sentence ended twice": re.compile(r"(?<!\.)\.\.(?!\.)"),
+    "an empty parenthesis": re.compile(r"\([^()]*—\)|\(\s*\)"),
+    "an unfilled placeholder": re.compile(r"[{}]"),
+    "a Python value": re.compile(r"\b(None|nan|inf|True|False)\b"),
+    "a date as a code": re.compile(r"\d{4}-\d\d-\d\d"),
+    "two spaces": re.compile(r"  "),
+    "a clause ending on nothing": re.compile(r"[—:,]\s*$"),
+}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(snapshots_with_as_of())
+def test_generated_accounts_read_cleanly(pair: tuple[nba.AccountSnapshot, dt.datetime]) -> None:
+    snap, as_of = pair
+    decision = _ENGINE.evaluate(snap, as_of=as_of)
+    # What the client or our people wrote may hold anything; it is replaced by a neutral word before the checks.
+    theirs = [snap.account.name, *(c.name for c in snap.contacts), *(t.subject or "" for t in snap.tickets),
+              *(t.id for t in snap.tickets), *(p.name for p in [*([snap.account.owner] if snap.account.owner else []),
+                                                               *snap.account.team])]
+    russian = snap.account.locale.startswith("ru")
+    for text in _readable(decision):
+        rest = text
+        for words in sorted((w for w in theirs if w), key=len, reverse=True):
+            rest = rest.replace(words, "Name")
+        flaws = [name for name, pattern in _FLAWS.items() if pattern.search(rest)]
+        if russian:
+            flaws += [f"English: {w}" for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", rest) if w not in ("NPS", "API", "Name")]
+        elif re.search(r"[А-Яа-яЁё«»]", rest):
+            flaws.append("Russian in an English text")
+        assert not flaws, (flaws, text)

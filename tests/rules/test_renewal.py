@@ -130,3 +130,14 @@ def test_renewed_contract_onboards_the_new_period(pack_engine: Callable[[str], n
 def test_closed_contracts_are_left_alone(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
     decision = at_days_left(pack_engine("renewal"), kz, "annual", 20, status="churned")
     assert decision.renewal.stage == "closed" and decision.actions == []
+
+
+def test_entering_the_pipeline_with_nothing_to_watch_says_so(pack_engine: Callable[[str], nba.Engine], kz: Build) -> None:
+    # A healthy account: no risk measure hits, and the text must not end on a bare dash.
+    snap = kz(contract={"term": "annual", "start_date": "2024-10-01", "end_date": END.isoformat()},
+              contacts=[{"id": "c1", "name": "Алмат Сейткали", "is_primary": True, "last_reply_at": "2025-06-30T10:00:00+05:00"}],
+              touches=[{"at": "2025-06-30T10:00:00+05:00", "channel": "meeting", "contact_id": "c1"}])
+    decision = pack_engine("renewal").evaluate(snap, as_of=almaty(2025, 7, 2, 9, 0))  # 90 days left
+    (enter,) = [a for a in decision.actions if a.rule == "renewal/enter_pipeline"]
+    assert decision.risk.explanations == []
+    assert enter.text.endswith("на что обратить внимание: тревожных сигналов нет")
