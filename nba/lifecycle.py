@@ -151,7 +151,7 @@ def withdraw(history: History, actions: Sequence[NextAction], suppressed: Sequen
         if entry.id in held:
             reason = held[entry.id].reason
         elif entry.rule == OVERDUE_ESCALATION:
-            reason = message("escalation_over", locale, id=entry.id)
+            reason = message("escalation_over", locale)  # the withdrawn entry carries its id
         elif not known_rules(entry.rule):
             reason = message("rule_gone", locale, rule=entry.rule)
         elif entry.rule in fired and fired[entry.rule] != entry.id:
@@ -221,7 +221,7 @@ def escalate(actions: Iterable[NextAction], calendars: Mapping[str, BusinessCale
             owner=person(lead),
             contact=action.contact,
             priority=action.priority + policy.priority_bonus,
-            reasons=[message("escalation_reason", locale, id=action.id, late=late_words)],
+            reasons=[message("escalation_reason", locale, title=action.title, late=late_words, id=action.id)],
             status=status,
         ))
     return raised, held

@@ -220,12 +220,18 @@ def test_an_action_overdue_too_long_is_escalated_to_the_owners_lead_once(engine:
     assert escalation.kind == "escalation" and escalation.status == "new"
     assert export.owner_role == "account_manager"
     assert escalation.owner_role == "head_of_cs" and escalation.owner == "Gulnara Akhmetova"
-    assert "просрочено на 2 рабочих дня" in escalation.text and export.id in escalation.reasons[0]
+    assert "просрочено на 2 рабочих дня" in escalation.text
+    # Named by its title for people, and by its id in brackets (as the brief shows ids) for a CRM to link them.
+    assert escalation.reasons == [f"действие «{export.title}» открыто и просрочено на 2 рабочих дня [{export.id}]"]
     # The next morning it is the same escalation, open; once done, it is not raised again.
     issued = [*history, *nba.history_from(late.model_copy(update={"actions": [escalation]}))]
     next_day = engine.evaluate(with_history(busy(), issued), as_of=almaty(2025, 4, 4, 9, 0))
     assert by_rule(next_day)[nba.OVERDUE_ESCALATION].id == escalation.id
     assert by_rule(next_day)[nba.OVERDUE_ESCALATION].status in ("open", "overdue")
+    # The overdue call done, the open escalation is withdrawn, and its reason says so in words (its id is the entry's).
+    closed = [e.model_copy(update={"status": "done", "outcome": "accepted"}) if e.id == export.id else e for e in issued]
+    settled = engine.evaluate(with_history(busy(), closed), as_of=almaty(2025, 4, 4, 9, 0))
+    assert [w.reason for w in settled.withdrawn if w.id == escalation.id] == ["просроченное действие закрыто или перенесено"]
     done = [*history, nba.HistoryEntry(id=escalation.id, rule=nba.OVERDUE_ESCALATION, status="done", outcome="accepted")]
     after = engine.evaluate(with_history(busy(), done), as_of=almaty(2025, 4, 4, 9, 0))
     assert nba.OVERDUE_ESCALATION not in by_rule(after)
