@@ -128,15 +128,26 @@ class LedgerAction:
 
     def history_entries(self) -> list[HistoryEntry]:
         """This row as the snapshot's `action_history` reads it; once closed, its merged topics share its fate."""
-        entries = [HistoryEntry.model_validate({"id": self.id, "rule": self.rule, "status": self.status,
-                                                "contact_id": self.contact_id, "issued_at": self.issued_at, "due": self.due,
-                                                "closed_at": self.closed_at, "outcome": self.outcome})]
-        if self.status in ("done", "dismissed"):
-            entries += [HistoryEntry.model_validate({"id": ident, "rule": rule, "status": self.status,
-                                                     "contact_id": self.contact_id, "issued_at": self.issued_at,
-                                                     "closed_at": self.closed_at, "outcome": self.outcome})
-                        for ident, rule in json.loads(self.merged)]
-        return entries
+        return _history_entries(self.id, self.rule, self.status, self.contact_id, self.issued_at, self.due,
+                                self.closed_at, self.outcome, self.merged)
+
+
+#: The columns `_history_entries` reads, in its order (a morning run reads only these for every account).
+_HISTORY_COLUMNS = ("id", "rule", "status", "contact_id", "issued_at", "due", "closed_at", "outcome", "merged")
+
+
+def _history_entries(ident: str, rule: str, status: str, contact_id: str | None, issued_at: dt.datetime | str,
+                     due: dt.datetime | str, closed_at: dt.datetime | str | None, outcome: str | None,
+                     merged: str) -> list[HistoryEntry]:
+    """One ledger row as `action_history` entries (times as stored, ISO text, or as datetimes): the action, and once
+    it is closed, the topics merged into it, which share its fate."""
+    entries = [HistoryEntry.model_validate({"id": ident, "rule": rule, "status": status, "contact_id": contact_id,
+                                            "issued_at": issued_at, "due": due, "closed_at": closed_at, "outcome": outcome})]
+    if status in ("done", "dismissed"):
+        entries += [HistoryEntry.model_validate({"id": topic, "rule": topic_rule, "status": status, "contact_id": contact_id,
+                                                 "issued_at": issued_at, "closed_at": closed_at, "outcome": outcome})
+                    for topic, topic_rule in json.loads(merged)]
+    return entries
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -358,25 +369,28 @@ class LedgerRun:
 
     def history(self, account_id: str) -> list[HistoryEntry]:
         """The account's action history as the ledger knows it."""
-        rows = self._db.execute(f"{_SELECT} WHERE account_id = ? ORDER BY issued_at, id",
+        rows = self._db.execute(f"SELECT {','.join(_HISTORY_COLUMNS)} FROM actions WHERE account_id = ? ORDER BY issued_at, id",
                                 (account_id,))
-        return [entry for r in rows for entry in LedgerAction._of(r).history_entries()]
+        return [entry for row in rows for entry in _history_entries(*row)]
 
     def histories(self) -> dict[str, list[HistoryEntry]]:
         """Every account's history at once (one query for a whole book)."""
         out: dict[str, list[HistoryEntry]] = {}
-        for row in self._db.execute(f"{_SELECT} ORDER BY account_id, issued_at, id"):
-            action = LedgerAction._of(row)
-            out.setdefault(action.account_id, []).extend(action.history_entries())
+        query = f"SELECT account_id, {','.join(_HISTORY_COLUMNS)} FROM actions ORDER BY account_id, issued_at, id"
+        for account_id, *row in self._db.execute(query):  # the times as stored: pydantic reads ISO text itself
+            out.setdefault(account_id, []).extend(_history_entries(*row))
         return out
 
     def record(self, decision: Decision, *, timezone: str, locale: str, account_name: str | None = None) -> list[Change]:
         """Record a decision: new actions inserted, changed ones updated, withdrawn ones closed. Returns the changes."""
         changes: list[Change] = []
         now = _iso(self.as_of)
+        stored = _get_many(self._db, [a.id for a in decision.actions])  # one query an account, not one an action
+        seen: set[str] = set()
         for action in decision.actions:
             values = _row(action, decision, timezone, locale, account_name)
-            row = _get(self._db, action.id)
+            row = stored.get(action.id) if action.id not in seen else _get(self._db, action.id)  # as this run left it
+            seen.add(action.id)
             if row is None:
                 self._db.execute(f"INSERT INTO actions ({','.join(_COLUMNS)}) VALUES ({','.join('?' for _ in _COLUMNS)})",
                                  _insert(values, now))
@@ -431,6 +445,16 @@ def _get(db: sqlite3.Connection, action_id: str) -> LedgerAction | None:
     """One row of the ledger by action id."""
     row = db.execute(f"{_SELECT} WHERE id = ?", (action_id,)).fetchone()
     return LedgerAction._of(row) if row is not None else None
+
+
+def _get_many(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, LedgerAction]:
+    """The rows of the ledger with these action ids (ids not in it are left out)."""
+    found: dict[str, LedgerAction] = {}
+    for start in range(0, len(ids), 500):  # well under SQLite's limit on parameters in one statement
+        part = ids[start:start + 500]
+        rows = db.execute(f"{_SELECT} WHERE id IN ({','.join('?' for _ in part)})", list(part))
+        found.update((action.id, action) for action in map(LedgerAction._of, rows))
+    return found
 
 
 def changes_without_ledger(decision: Decision) -> list[Change]:
