@@ -26,6 +26,17 @@ from .vocab import ActionStatus, HistoryStatus, Outcome, OwnerRole
 OVERDUE_ESCALATION = "lifecycle/overdue_escalation"
 
 
+def with_history(snapshot: AccountSnapshot, kept: Sequence[HistoryEntry]) -> AccountSnapshot:
+    """The snapshot with a history kept outside it (the ledger's) before its own `action_history`.
+
+    The snapshot's own entries are a CRM's export, fresher than the ledger: an id it has drops the kept
+    entry of that id. Both sides are validated already, so the entries are joined, not read again."""
+    own = snapshot.action_history
+    exported = {entry.id for entry in own}
+    merged = [entry for entry in kept if entry.id not in exported] + own
+    return snapshot.model_copy(update={"action_history": merged})
+
+
 class History:
     """An account's action history, indexed for the questions a decision asks of it (computed on first use)."""
 

@@ -15,21 +15,26 @@ from zoneinfo import ZoneInfo
 from .decision import Decision
 from .errors import InputError
 from .inputs import SnapshotLike, as_snapshot, snapshot_from_bytes  # here, not in the per-record functions: a lookup each
+from .lifecycle import with_history
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from .engine import Engine
+    from .snapshot import HistoryEntry
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+#: Histories kept outside the snapshots (the ledger's), by account id.
+Histories = Mapping[str, Sequence["HistoryEntry"]]
 
 _STOP_GRACE_SECONDS = 5.0  # how long stopped workers may take to finish the chunk in hand
 _WORKER_ENGINE: list[Engine] = []  # set once in each worker process by _start_worker, never in the parent
 _WORKER_SHARED: list[Sequence[Any]] = []  # the caller's list of snapshots, when the worker inherited it by fork
+_WORKER_HISTORIES: list[Histories] = []  # the ledger's histories of a morning run, by account id
 
 
-def _start_worker(engine: Engine, shared: Sequence[Any] | None = None) -> None:
+def _start_worker(engine: Engine, shared: Sequence[Any] | None = None, histories: Histories | None = None) -> None:
     # Ctrl-C reaches the whole process group: the parent answers it, the workers stay quiet and are shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork: just end
@@ -37,6 +42,8 @@ def _start_worker(engine: Engine, shared: Sequence[Any] | None = None) -> None:
     _WORKER_ENGINE.append(engine)
     if shared is not None:
         _WORKER_SHARED.append(shared)
+    if histories is not None:
+        _WORKER_HISTORIES.append(histories)
 
 
 def _die_with_parent() -> None:
@@ -123,14 +130,15 @@ def parallel_map(engine: Engine, snapshots: Iterable[SnapshotLike], as_of: dt.da
 
 
 def _ordered(engine: Engine, work: Callable[[list[In], dt.datetime], list[Out]], items: Iterable[In], as_of: dt.datetime,
-             workers: int, chunk_size: int, shared: Sequence[Any] | None = None) -> Iterator[Out]:
+             workers: int, chunk_size: int, shared: Sequence[Any] | None = None,
+             histories: Histories | None = None) -> Iterator[Out]:
     """`work` over chunks of `items` in `workers` processes, results in input order, 2 x workers chunks in flight;
     `shared` is handed to each worker as it starts (inherited, not copied through a pipe, when workers fork)."""
     from concurrent.futures import ProcessPoolExecutor  # here: a run with one worker never needs it
 
     source = iter(items)
     pending: deque[Future[list[Out]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine, shared))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(engine, shared, histories))
     try:
         def submit() -> bool:
             chunk = list(itertools.islice(source, chunk_size))
@@ -173,9 +181,11 @@ class RawResult(NamedTuple):
     place: tuple[str, str, str, str, str | None] | None  # country, time zone, locale, name and subdivision of the account
     actions: int = 0
     unassigned: int = 0  # actions whose role nobody on the account's team fills
+    decision: Decision | None = None  # the decision itself, when it was taken in this process
 
 
-def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawResult:
+def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime, histories: Histories | None = None,
+                  keep: bool = False) -> RawResult:
     file, line, data = record
     where = f"{file}:{line}" if line is not None else file
     try:
@@ -183,6 +193,10 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
     except InputError as exc:
         return RawResult(where, None, str(exc), None)
     account = snapshot.account
+    if histories:
+        kept = histories.get(account.id)
+        if kept:
+            snapshot = with_history(snapshot, kept)
     try:
         decision = engine.evaluate(snapshot, as_of=as_of)
     except Exception as exc:  # noqa: BLE001 - one account must never stop the book
@@ -190,20 +204,26 @@ def _evaluate_raw(engine: Engine, record: RawRecord, as_of: dt.datetime) -> RawR
         return RawResult(where, None, f"{where}: account {account.id!r} could not be evaluated "
                                       f"({type(exc).__name__}: {exc}); please report it with this record", None)
     return RawResult(where, _DECISION_JSON(decision), None, (account.country, account.timezone, account.locale, account.name, account.subdivision),
-                     len(decision.actions), sum(1 for a in decision.actions if a.owner is None))
+                     len(decision.actions), sum(1 for a in decision.actions if a.owner is None),
+                     decision if keep else None)
 
 
 def _evaluate_raw_chunk(chunk: list[RawRecord], as_of: dt.datetime) -> list[RawResult]:
     engine = _WORKER_ENGINE[0]
-    return [_evaluate_raw(engine, record, as_of) for record in chunk]
+    histories = _WORKER_HISTORIES[0] if _WORKER_HISTORIES else None
+    return [_evaluate_raw(engine, record, as_of, histories) for record in chunk]
 
 
 def evaluate_raw(engine: Engine, records: Iterable[RawRecord], as_of: dt.datetime, *, workers: int = 1,
-                 chunk_size: int = 64) -> Iterator[RawResult]:
+                 chunk_size: int = 64, histories: Histories | None = None) -> Iterator[RawResult]:
     """Raw JSON records in, results out in the same order; validation, evaluation and serialization all
-    happen in the workers, so the parent only moves bytes (the fast path of `nba evaluate-portfolio`)."""
+    happen in the workers, so the parent only moves bytes (the fast path of `nba evaluate-portfolio`).
+
+    `histories` (the ledger's, by account id) are joined to each account's own history once its record is
+    validated; workers get them as they start (inherited, not copied, where they fork). With one worker each
+    result carries its `decision` too, so nothing is read back from JSON in this process."""
     if workers <= 1:
         for record in records:
-            yield _evaluate_raw(engine, record, as_of)
+            yield _evaluate_raw(engine, record, as_of, histories, keep=True)
         return
-    yield from _ordered(engine, _evaluate_raw_chunk, records, as_of, workers, chunk_size)
+    yield from _ordered(engine, _evaluate_raw_chunk, records, as_of, workers, chunk_size, histories=histories)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -56,15 +55,16 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
         run = stack.enter_context(ledger.run(stamp, wall_time=as_of if as_of.tzinfo is None else None)) \
             if ledger is not None else None
         records: Iterable[RawRecord] = read_raw(source)
-        if run is not None:
-            records = _with_history(records, run)
-        # JSON Lines and CSV stream straight to the file; capacity, calendars and the ledger need every decision.
-        streaming = capacity is None and output_format != "ics" and run is None and changes is None
+        histories = run.histories() if run is not None else None  # joined to each account's own once it is read
+        # JSON Lines and CSV stream straight to the file unless capacity moves dues after the fact; capacity,
+        # calendars, the ledger and the changes need every decision kept as well.
+        streaming = capacity is None and output_format != "ics"
+        keeping = not streaming or run is not None or changes is not None
         collected: list[tuple[Decision, AccountPlace]] = []
         stream = stack.enter_context(atomic_writer(out, binary=True)) if streaming and output_format == "jsonl" else None
         text = stack.enter_context(atomic_writer(out)) if streaming and stream is None else None
         rows = CsvRows(text) if text is not None else None
-        for result in evaluate_raw(engine, records, as_of, workers=workers):
+        for result in evaluate_raw(engine, records, as_of, workers=workers, histories=histories):
             if result.error is not None:
                 summary.errors.append(result.error)
                 if on_error is not None:
@@ -78,14 +78,16 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 on_progress(summary.accounts)
             if stream is not None:
                 stream.write(result.decision_json + b"\n")
-                continue
+                if not keeping:
+                    continue
             place = AccountPlace(*result.place)
-            decision = Decision.model_validate_json(result.decision_json, context={"zone": ZoneInfo(place.timezone)})
+            decision = result.decision if result.decision is not None else \
+                Decision.model_validate_json(result.decision_json, context={"zone": ZoneInfo(place.timezone)})
             if rows is not None:
                 rows.write(decision, place)
-            else:
+            if keeping:
                 collected.append((decision, place))
-        if streaming:
+        if not keeping:
             return summary
         decisions = apply_capacity(collected, capacity, engine.holiday_book, engine.ruleset.discount) if capacity is not None else [d for d, _ in collected]
         places = [p for _, p in collected]
@@ -100,7 +102,8 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 recorded += changes_without_ledger(decision)
         for change in recorded:
             summary.changes[change.change] = summary.changes.get(change.change, 0) + 1
-        _write(out, output_format, decisions, places, run)
+        if not streaming:
+            _write(out, output_format, decisions, places, run)
         if changes is not None:
             with atomic_writer(changes) as handle:
                 for change in recorded:
@@ -120,6 +123,7 @@ def _inputs(source: Path, ledger: Ledger | None) -> dict[str, list[Path]]:
 
 def _write(out: Path, output_format: OutputFormat, decisions: list[Decision], places: list[AccountPlace],
            run: LedgerRun | None) -> None:
+    """The decisions in `output_format`, once they are all known (capacity has moved them, or calendars)."""
     if output_format == "ics":
         ids = [a.id for d in decisions for a in d.actions]
         sequences = run.sequences(ids) if run is not None else {}
@@ -136,25 +140,3 @@ def _write(out: Path, output_format: OutputFormat, decisions: list[Decision], pl
                 rows.write(decision, place)
             else:
                 handle.write(decision.model_dump_json() + "\n")
-
-
-def _with_history(records: Iterable[RawRecord], run: LedgerRun) -> Iterator[RawRecord]:
-    """Each record with the ledger's history of its account added to its own `action_history`."""
-    histories = run.histories()
-    for file, line, data in records:
-        try:
-            parsed = json.loads(data)
-            account_id = parsed["account"]["id"]
-        except (ValueError, TypeError, KeyError, RecursionError):
-            yield file, line, data  # not a snapshot: the evaluation reports it with its line
-            continue
-        found = histories.get(account_id) if isinstance(account_id, str) else None
-        if not found or not isinstance(parsed, dict):
-            yield file, line, data
-            continue
-        own = parsed.get("action_history")
-        own = own if isinstance(own, list) else []
-        exported = {e.get("id") for e in own if isinstance(e, dict)}  # a CRM's export is fresher than the ledger
-        merged = [e.model_dump(mode="json", exclude_none=True) for e in found if e.id not in exported] + own
-        parsed["action_history"] = merged
-        yield file, line, json.dumps(parsed, ensure_ascii=False).encode()

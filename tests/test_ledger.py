@@ -327,3 +327,56 @@ def test_ledger_list_flags_overdue_actions(tmp_path: Path) -> None:
     assert rows and all(r["overdue"] for r in rows if r["due"] < "2025-04-03")
     code, out, err = run_cli("ledger", str(ledger), "list", "--as-of", "2025-03-31T08:00:00+05:00")
     assert code == 0 and "OVERDUE" not in out and "Ainur Bekova:" in out
+
+
+def test_a_crms_own_history_is_fresher_than_the_ledgers(tmp_path: Path) -> None:
+    # The ledger says Monday's call is open; the CRM's export in the snapshot says it was done that evening.
+    ledger = vostok_at_local_nine(tmp_path)
+    with Ledger(ledger) as book:
+        issued = book.actions()
+    assert issued
+    first = issued[0]
+    snapshot = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    snapshot["action_history"] = [{"id": first.id, "rule": first.rule, "status": "done", "outcome": "accepted",
+                                   "contact_id": first.contact_id, "issued_at": first.issued_at.isoformat(),
+                                   "closed_at": "2025-03-31T18:00:00+05:00"}]
+    book_file = tmp_path / "tuesday.json"
+    book_file.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run_cli("evaluate-portfolio", str(book_file), "--as-of", "2025-04-01T09:00", "--out",
+                           str(tmp_path / "tuesday.jsonl"), "--ledger", str(ledger))
+    assert code == 0, err
+    decision = json.loads((tmp_path / "tuesday.jsonl").read_text(encoding="utf-8"))
+    assert first.id not in {a["id"] for a in decision["actions"]}
+    assert {"id": first.id, "cause": "done"}.items() <= next(s for s in decision["suppressed"] if s["id"] == first.id).items()
+    # The other actions the ledger holds open come back open: the ledger's history still counts.
+    assert {a.id for a in issued[1:]} <= {a["id"] for a in decision["actions"] if a["status"] in ("open", "overdue")}
+
+
+def test_a_bad_record_in_a_ledger_run_is_located_in_its_own_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The ledger has history for this account; the record's own entry is still named by its own position.
+    ledger = vostok_at_local_nine(tmp_path)
+    snapshot = json.loads((EXAMPLES / "vostok.json").read_text(encoding="utf-8"))
+    snapshot["action_history"] = [{"id": "crm-1", "rule": "activity_drop/usage_fell", "status": "maybe"}]
+    book_file = tmp_path / "tuesday.json"
+    book_file.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
+    code, _, err = run_cli("evaluate-portfolio", str(book_file), "--as-of", "2025-04-01T09:00", "--out",
+                           str(tmp_path / "tuesday.jsonl"), "--ledger", str(ledger))
+    assert code == 2
+    skipped = capsys.readouterr().err  # a skipped record is reported as it happens, on standard error
+    assert f"skipped {book_file}: " in skipped and "action_history.0.status" in skipped, skipped
+
+
+def test_a_ledger_run_with_two_workers_records_what_one_worker_does(tmp_path: Path) -> None:
+    monday = tmp_path / "monday.sqlite"
+    assert morning(monday, "2025-03-31", tmp_path)[0] == 0
+    results = []
+    for workers in ("1", "2"):
+        ledger, out, changes = tmp_path / f"l{workers}.sqlite", tmp_path / f"d{workers}.jsonl", tmp_path / f"c{workers}.jsonl"
+        ledger.write_bytes(monday.read_bytes())
+        code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", "2025-04-01T09:00:00+05:00", "--out", str(out),
+                               "--ledger", str(ledger), "--changes", str(changes), "--workers", workers)
+        assert code == 0, err
+        results.append((out.read_bytes(), changes.read_bytes(), dump(ledger)))
+    assert results[0] == results[1]
+    statuses = {a["status"] for line in results[0][0].splitlines() for a in json.loads(line)["actions"]}
+    assert statuses & {"open", "overdue"}, statuses  # the ledger's history reached the evaluations
