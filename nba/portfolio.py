@@ -23,7 +23,7 @@ from .output import CancelledEvent, CsvRows, atomic_writer, ics_calendars, refus
 from .parallel import RawRecord, evaluate_raw
 
 if TYPE_CHECKING:  # a run without a ledger or a changes file never loads the ledger (sqlite3 and its models)
-    from .ledger import Change, Ledger, LedgerRun
+    from .ledger import Ledger, LedgerRun
 
 OutputFormat = Literal["jsonl", "csv", "ics"]
 
@@ -56,14 +56,29 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
             if ledger is not None else None
         records: Iterable[RawRecord] = read_raw(source)
         histories = run.histories() if run is not None else None  # joined to each account's own once it is read
-        # JSON Lines and CSV stream straight to the file unless capacity moves dues after the fact; capacity,
-        # calendars, the ledger and the changes need every decision kept as well.
+        # Unless capacity moves dues after the fact or calendars are asked for, each decision goes to the file (JSON
+        # Lines, CSV), to the ledger and to the changes file as it comes, and memory stays flat; else all are kept.
         streaming = capacity is None and output_format != "ics"
-        keeping = not streaming or run is not None or changes is not None
-        collected: list[tuple[Decision, AccountPlace]] = []
         stream = stack.enter_context(atomic_writer(out, binary=True)) if streaming and output_format == "jsonl" else None
         text = stack.enter_context(atomic_writer(out)) if streaming and stream is None else None
         rows = CsvRows(text) if text is not None else None
+        log = stack.enter_context(atomic_writer(changes)) if changes is not None else None
+        recording = not streaming or run is not None or log is not None
+        if run is None and recording:
+            from .ledger import changes_without_ledger
+
+        def record(decision: Decision, place: AccountPlace) -> None:
+            """The decision's changes: recorded in the ledger (or read off its own history), counted, written out."""
+            if run is not None:
+                made = run.record(decision, timezone=place.timezone, locale=place.locale, account_name=place.name)
+            else:
+                made = changes_without_ledger(decision)
+            for change in made:
+                summary.changes[change.change] = summary.changes.get(change.change, 0) + 1
+                if log is not None:
+                    log.write(change.model_dump_json(exclude_none=True) + "\n")
+
+        collected: list[tuple[Decision, AccountPlace]] = []
         for result in evaluate_raw(engine, records, as_of, workers=workers, histories=histories):
             if result.error is not None:
                 summary.errors.append(result.error)
@@ -78,36 +93,24 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
                 on_progress(summary.accounts)
             if stream is not None:
                 stream.write(result.decision_json + b"\n")
-                if not keeping:
+                if not recording:
                     continue
             place = AccountPlace(*result.place)
             decision = result.decision if result.decision is not None else \
                 Decision.model_validate_json(result.decision_json, context={"zone": ZoneInfo(place.timezone)})
             if rows is not None:
                 rows.write(decision, place)
-            if keeping:
+            if not streaming:
                 collected.append((decision, place))
-        if not keeping:
+            elif recording:
+                record(decision, place)
+        if streaming:
             return summary
         decisions = apply_capacity(collected, capacity, engine.holiday_book, engine.ruleset.discount) if capacity is not None else [d for d, _ in collected]
         places = [p for _, p in collected]
-        recorded: list[Change] = []
-        if run is not None:
-            for decision, place in zip(decisions, places, strict=True):
-                recorded += run.record(decision, timezone=place.timezone, locale=place.locale, account_name=place.name)
-        else:
-            from .ledger import changes_without_ledger
-
-            for decision in decisions:
-                recorded += changes_without_ledger(decision)
-        for change in recorded:
-            summary.changes[change.change] = summary.changes.get(change.change, 0) + 1
-        if not streaming:
-            _write(out, output_format, decisions, places, run)
-        if changes is not None:
-            with atomic_writer(changes) as handle:
-                for change in recorded:
-                    handle.write(change.model_dump_json(exclude_none=True) + "\n")
+        for decision, place in zip(decisions, places, strict=True):
+            record(decision, place)
+        _write(out, output_format, decisions, places, run)
     return summary
 
 
