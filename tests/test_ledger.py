@@ -380,3 +380,35 @@ def test_a_ledger_run_with_two_workers_records_what_one_worker_does(tmp_path: Pa
     assert results[0] == results[1]
     statuses = {a["status"] for line in results[0][0].splitlines() for a in json.loads(line)["actions"]}
     assert statuses & {"open", "overdue"}, statuses  # the ledger's history reached the evaluations
+
+
+def test_workers_started_by_spawn_get_the_ledgers_histories(tmp_path: Path) -> None:
+    # Where workers do not fork (macOS, Windows; Linux from Python 3.14 on), the histories reach them pickled.
+    monday = tmp_path / "monday.sqlite"
+    assert morning(monday, "2025-03-31", tmp_path)[0] == 0
+    (tmp_path / "spawned.sqlite").write_bytes(monday.read_bytes())
+    script = textwrap.dedent(f"""
+        import datetime as dt, multiprocessing
+        from pathlib import Path
+        if __name__ == "__main__":
+            multiprocessing.set_start_method("spawn")
+            import nba
+            from nba.ledger import Ledger
+            from nba.portfolio import run_portfolio
+            with Ledger(Path({str(tmp_path / "spawned.sqlite")!r})) as ledger:
+                run_portfolio(nba.Engine.default(), Path({str(EXAMPLES)!r}),
+                              dt.datetime(2025, 4, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+                              out=Path({str(tmp_path / "spawned.jsonl")!r}), changes=Path({str(tmp_path / "spawned-changes.jsonl")!r}),
+                              ledger=ledger, workers=2)
+        """)
+    (tmp_path / "run.py").write_text(script, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(tmp_path / "run.py")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    ledger, out, changes = tmp_path / "one.sqlite", tmp_path / "one.jsonl", tmp_path / "one-changes.jsonl"
+    ledger.write_bytes(monday.read_bytes())
+    code, _, err = run_cli("evaluate-portfolio", str(EXAMPLES), "--as-of", "2025-04-01T09:00:00+05:00", "--out", str(out),
+                           "--ledger", str(ledger), "--changes", str(changes))
+    assert code == 0, err
+    assert (tmp_path / "spawned.jsonl").read_bytes() == out.read_bytes()
+    assert (tmp_path / "spawned-changes.jsonl").read_bytes() == changes.read_bytes()
+    assert dump(tmp_path / "spawned.sqlite") == dump(ledger)
