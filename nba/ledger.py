@@ -369,8 +369,8 @@ class LedgerRun:
 
     def history(self, account_id: str) -> list[HistoryEntry]:
         """The account's action history as the ledger knows it."""
-        rows = self._db.execute(f"SELECT {','.join(_HISTORY_COLUMNS)} FROM actions WHERE account_id = ? ORDER BY issued_at, id",
-                                (account_id,))
+        query = f"SELECT {','.join(_HISTORY_COLUMNS)} FROM actions WHERE account_id = ? ORDER BY issued_at, id"
+        rows = self._db.execute(query, (account_id,))
         return [entry for row in rows for entry in _history_entries(*row)]
 
     def histories(self) -> dict[str, list[HistoryEntry]]:
@@ -443,8 +443,7 @@ class LedgerRun:
 
 def _get(db: sqlite3.Connection, action_id: str) -> LedgerAction | None:
     """One row of the ledger by action id."""
-    row = db.execute(f"{_SELECT} WHERE id = ?", (action_id,)).fetchone()
-    return LedgerAction._of(row) if row is not None else None
+    return _get_many(db, [action_id]).get(action_id)
 
 
 def _get_many(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, LedgerAction]:

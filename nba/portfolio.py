@@ -64,14 +64,14 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
         rows = CsvRows(text) if text is not None else None
         log = stack.enter_context(atomic_writer(changes)) if changes is not None else None
         recording = not streaming or run is not None or log is not None
-        if run is None and recording:
-            from .ledger import changes_without_ledger
 
         def record(decision: Decision, place: AccountPlace) -> None:
             """The decision's changes: recorded in the ledger (or read off its own history), counted, written out."""
             if run is not None:
                 made = run.record(decision, timezone=place.timezone, locale=place.locale, account_name=place.name)
             else:
+                from .ledger import changes_without_ledger  # only a run that records loads the ledger's module
+
                 made = changes_without_ledger(decision)
             for change in made:
                 summary.changes[change.change] = summary.changes.get(change.change, 0) + 1
