@@ -35,6 +35,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: How a path names one of this process's open descriptors: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N.
 _DESCRIPTOR_PATH = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/(\d+))|/proc/(?:self|(\d+))/fd/(\d+)")
 _TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": ""}  # how output text files are opened
+_FILE_BUFFER = 1 << 20  # bytes buffered before a write to a temporary output file
 
 
 @overload
@@ -92,7 +93,10 @@ def _atomic_writer(path: Path, binary: bool) -> Iterator[IO[Any]]:
         raise InputError(f"{path}: cannot write there: {exc.strerror or exc}") from None
     try:
         os.fchmod(handle, _mode_for(target))
-        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
+        # A large buffer: a book's output is written in a few dozen system calls, not one per 8 KiB (nobody reads
+        # the temporary file while it grows).
+        with (os.fdopen(handle, "wb", buffering=_FILE_BUFFER) if binary
+              else os.fdopen(handle, "w", encoding="utf-8", newline="", buffering=_FILE_BUFFER)) as stream:
             yield stream
         os.replace(temporary, target)
     except BaseException:
