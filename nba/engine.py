@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 from zoneinfo import ZoneInfo
@@ -55,9 +54,11 @@ def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
 
 def default_rules_path() -> Path:
     """Where the shipped packs are: inside the installed package, or the repo's rules/ in a source checkout."""
-    packaged = resources.files("nba").joinpath("_packs")
+    # The package is always a folder of files (its packs are read as files), so its own path says where they are;
+    # `importlib.resources` would cost every start 5 ms of imports to say the same.
+    packaged = Path(__file__).resolve().parent / "_packs"
     if packaged.is_dir():
-        return Path(str(packaged))
+        return packaged
     checkout = Path(__file__).resolve().parent.parent / "rules"
     if checkout.is_dir():
         return checkout
