@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+import sys
 import datetime as dt
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +16,17 @@ from nba.tools.scenarios import deep_merge
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "rules"
 EXAMPLES = REPO / "examples"
+BENCH = REPO / "bench"
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """A script of examples/ or bench/ imported as module `name` (registered, so its dataclasses resolve)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 #: A Kazakh key account in Russian, as in the contract: the base every test changes what it needs in.
 BASE_KZ: dict[str, Any] = {

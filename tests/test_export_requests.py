@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -12,17 +10,11 @@ from nba.export_requests import is_export_text
 from nba.signals import is_export_request
 from nba.snapshot import Ticket
 
-from .helpers import almaty
-
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import BENCH, REPO, almaty, load_script
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_export_requests", ROOT / "bench" / "export_requests.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCH / "export_requests.py", "bench_export_requests")
 
 
 CORPUS = _bench().load()
@@ -55,7 +47,7 @@ def test_a_category_decides_over_the_words() -> None:
 
 
 def test_docs_report_the_current_precision_and_recall() -> None:
-    docs = (ROOT / "docs" / "signals.md").read_text(encoding="utf-8")
+    docs = (REPO / "docs" / "signals.md").read_text(encoding="utf-8")
     assert _bench().table(CORPUS) in docs, "update docs/signals.md with `python bench/export_requests.py`"
 
 
