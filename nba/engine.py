@@ -54,8 +54,8 @@ def _resolve_backend(backend: ConditionBackend | str) -> ConditionBackend:
 
 def default_rules_path() -> Path:
     """Where the shipped packs are: inside the installed package, or the repo's rules/ in a source checkout."""
-    # The package is always a folder of files (its packs are read as files), so its own path says where they are;
-    # `importlib.resources` would cost every start 5 ms of imports to say the same.
+    # The package is a folder of files (its packs are read as files), so its own path says where they are, with no
+    # `importlib.resources` lookup (it said the same, through more machinery).
     packaged = Path(__file__).resolve().parent / "_packs"
     if packaged.is_dir():
         return packaged
