@@ -28,6 +28,7 @@ def load_script(path: Path, name: str) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
+
 #: A Kazakh key account in Russian, as in the contract: the base every test changes what it needs in.
 BASE_KZ: dict[str, Any] = {
     "account": {
