@@ -36,7 +36,7 @@ class PortfolioSummary:
     actions: int = 0
     unassigned: int = 0
     errors: list[str] = field(default_factory=list)
-    changes: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)  # by kind, when a ledger or a changes file asks for them
 
 
 def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path, output_format: OutputFormat = "jsonl",
@@ -63,7 +63,7 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
         text = stack.enter_context(atomic_writer(out)) if streaming and stream is None else None
         rows = CsvRows(text) if text is not None else None
         log = stack.enter_context(atomic_writer(changes)) if changes is not None else None
-        recording = not streaming or run is not None or log is not None
+        recording = run is not None or log is not None  # changes are asked for: the ledger records them, or the file
 
         def record(decision: Decision, place: AccountPlace) -> None:
             """The decision's changes: recorded in the ledger (or read off its own history), counted, written out."""
@@ -108,8 +108,9 @@ def run_portfolio(engine: Engine, source: Path, as_of: dt.datetime, *, out: Path
             return summary
         decisions = apply_capacity(collected, capacity, engine.holiday_book, engine.ruleset.discount) if capacity is not None else [d for d, _ in collected]
         places = [p for _, p in collected]
-        for decision, place in zip(decisions, places, strict=True):
-            record(decision, place)
+        if recording:
+            for decision, place in zip(decisions, places, strict=True):
+                record(decision, place)
         _write(out, output_format, decisions, places, run)
     return summary
 

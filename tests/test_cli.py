@@ -178,17 +178,23 @@ def test_start_up_imports_only_what_the_command_needs() -> None:
     assert json.loads(done.stdout)["actions"]
 
 
-def test_a_book_with_one_worker_starts_no_process_machinery_and_no_ledger(tmp_path: Path) -> None:
-    # The morning run without --ledger or --workers: no sqlite3, no process pool, no ctypes at start-up.
+@pytest.mark.parametrize("asked", [[], ["--format", "csv"], ["--capacity"]])
+def test_a_book_with_one_worker_starts_no_process_machinery_and_no_ledger(tmp_path: Path, asked: list[str]) -> None:
+    # The morning run without --ledger, --changes or --workers: no sqlite3, no process pool, no ctypes, and no
+    # changes worked out that nobody asked for (capacity keeps every decision, but records none).
     probe = ("import sys; from nba.cli import main; code = main(sys.argv[1:]); "
              "loaded = [m for m in ('sqlite3', 'nba.ledger', 'concurrent.futures.process', 'ctypes', 'icalendar') "
              "if m in sys.modules]; assert not loaded, loaded; sys.exit(code)")
-    out = tmp_path / "decisions.jsonl"
+    if asked == ["--capacity"]:
+        asked = ["--capacity", str(tmp_path / "capacity.yaml")]
+        (tmp_path / "capacity.yaml").write_text("default_per_day: 4\n", encoding="utf-8")
+    out = tmp_path / "decisions.out"
     done = subprocess.run([sys.executable, "-c", probe, "evaluate-portfolio", str(EXAMPLES / "book.jsonl"), "--as-of",
-                           AS_OF, "--out", str(out)], capture_output=True, text=True, timeout=120)
+                           AS_OF, "--out", str(out), *asked], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("evaluated 300 accounts (")
-    assert len(out.read_bytes().splitlines()) == 300
+    lines = out.read_bytes().splitlines()
+    assert len(lines) > 300 if asked[:1] == ["--format"] else len(lines) == 300  # CSV: a row an action and a header
 
 
 @pytest.mark.parametrize("asked", [["--help"], ["--version"], ["evaluate", "--help"]])
