@@ -47,6 +47,11 @@ def write_book(path: Path, accounts: int) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def _of_required(patterns: list[str]) -> list[str]:
+    """The rule patterns that name a required pack, or a kind or channel (`kind:offer`), not a pack left out."""
+    return [p for p in patterns if ":" in p or p.split("/")[0] in REQUIRED]
+
+
 def write_required_packs(folder: Path) -> None:
     """The five required packs with the calendar and arbitration packs; arbitration's patterns that name a
     pack left out (renewal/..., cadence/*) are dropped, and a conflict left with nothing to suppress with them."""
@@ -56,21 +61,17 @@ def write_required_packs(folder: Path) -> None:
         if name == "arbitration":
             pack = yaml.safe_load(text)
             settings = pack["arbitration"]
-
-            def kept(patterns: list[str]) -> list[str]:
-                return [p for p in patterns if ":" in p or p.split("/")[0] in REQUIRED]
-
             conflicts = []
             for conflict in settings.get("conflicts", []):
-                conflict["suppress"] = kept(conflict["suppress"])
+                conflict["suppress"] = _of_required(conflict["suppress"])
                 if "if_any" in conflict:
-                    conflict["if_any"] = kept(conflict["if_any"])
+                    conflict["if_any"] = _of_required(conflict["if_any"])
                 if conflict["suppress"] and conflict.get("if_any", True):
                     conflicts.append(conflict)
             settings["conflicts"] = conflicts
             caps = settings.get("caps", {})
             if "exempt" in caps:
-                caps["exempt"] = kept(caps["exempt"])
+                caps["exempt"] = _of_required(caps["exempt"])
             text = yaml.safe_dump(pack, allow_unicode=True, sort_keys=False)
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
 
