@@ -1,12 +1,18 @@
 """Benchmark: `nba evaluate-portfolio` against a hand-written script, side by side, CPU seconds from start to exit.
 
-    python bench/cli_vs_script.py                 # 5,000 accounts, best of 3
-    python bench/cli_vs_script.py --accounts 20000 --workers 2
+    python bench/cli_vs_script.py                 # 5,000 accounts, both books, best of 3
+    python bench/cli_vs_script.py --book example --accounts 20000 --workers 2
     python bench/cli_vs_script.py --required-only     # nba with the script's rules: the five required packs
 
-The book is examples/book.jsonl (300 accounts of one fictional vendor) repeated with fresh account ids
-up to `--accounts`. Both programs run as fresh processes (start-up included) on the same book and
-as-of; the ratio is nba's CPU time (user + system, its workers included) over the script's.
+The ratio depends on the book, so both are run by default, each with its own ratio:
+
+- `example`: examples/book.jsonl (300 accounts of one fictional vendor, monthly usage, six periods each)
+  repeated with fresh account ids up to `--accounts`;
+- `synthetic`: the seeded portfolio of bench/synthetic.py that the other benchmarks use (five countries,
+  daily, weekly or monthly usage over 120 days: 47 periods an account on average).
+
+Both programs run as fresh processes (start-up included) on the same book and as-of; the ratio is nba's
+CPU time (user + system, its workers included) over the script's.
 
 By default nba runs every shipped pack, as `nba evaluate-portfolio` does. `--required-only` runs the five
 required packs the script also does (with the calendar and arbitration packs, arbitration's patterns for
@@ -17,6 +23,7 @@ and explains, which the script does not.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -24,9 +31,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+
+from synthetic import portfolio
 
 HERE = Path(__file__).resolve().parent
 BOOK = HERE.parent / "examples" / "book.jsonl"
@@ -45,6 +55,17 @@ def write_book(path: Path, accounts: int) -> None:
             record = lines[n % len(lines)]
             record["account"]["id"] = f"{record['account']['id'].split('~')[0]}~{n // len(lines)}"
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def write_synthetic_book(path: Path, accounts: int) -> None:
+    """`accounts` lines of bench/synthetic.py's seeded portfolio, generated for the as-of's day."""
+    day = dt.datetime.fromisoformat(AS_OF).date()
+    with path.open("w", encoding="utf-8") as out:
+        for record in portfolio(accounts, day):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+BOOKS: dict[str, Callable[[Path, int], None]] = {"example": write_book, "synthetic": write_synthetic_book}
 
 
 def _of_required(patterns: list[str]) -> list[str]:
@@ -92,45 +113,54 @@ def run(command: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    """Run both programs `--repeat` times on one book and print the best CPU time of each and the ratio."""
+    """Run both programs side by side on each book asked for, and print the best CPU time of each and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--book", choices=[*BOOKS, "both"], default="both",
+                        help="which book to run on (default: both, one after the other, each with its ratio)")
     parser.add_argument("--accounts", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--required-only", action="store_true",
                         help="nba with the five required packs only (the script's rules), not every shipped pack")
     args = parser.parse_args()
+    print(f"{args.accounts:,} accounts, as-of {AS_OF}, best of {args.repeat} (python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores)")
+    for name in BOOKS if args.book == "both" else [args.book]:
+        side_by_side(name, args.accounts, args.repeat, args.workers, args.required_only)
+
+
+def side_by_side(book_name: str, accounts: int, repeat: int, workers: int, required_only: bool) -> float:
+    """Run the script and nba `repeat` times each, alternately, on one book; print and return the ratio of their best CPU."""
     nba = [sys.executable, "-m", "nba"]
     with tempfile.TemporaryDirectory() as folder:
         book, out = Path(folder) / "book.jsonl", Path(folder) / "out.jsonl"
-        write_book(book, args.accounts)
+        BOOKS[book_name](book, accounts)
         rules: list[str] = []
-        if args.required_only:
+        if required_only:
             write_required_packs(Path(folder) / "required")
             rules = ["--rules", str(Path(folder) / "required")]
-        packs = "five required packs" if args.required_only else "all packs"
+        packs = "five required packs" if required_only else "all packs"
         commands = {
             "hand-written script": [sys.executable, str(HERE / "handwritten.py"), str(book), str(out), AS_OF],
-            f"nba evaluate-portfolio ({args.workers} worker{'s' if args.workers > 1 else ''}, {packs})":
+            f"nba evaluate-portfolio ({workers} worker{'s' if workers > 1 else ''}, {packs})":
                 [*nba, "evaluate-portfolio", str(book), "--as-of", AS_OF, "--out", str(out),
-                 "--workers", str(args.workers), *rules],
+                 "--workers", str(workers), *rules],
         }
         best: dict[str, tuple[float, float]] = {}
         for command in commands.values():  # warm-up, untimed: bytecode written, files in the page cache
             run(command)
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             for name, command in commands.items():
                 cpu, wall = run(command)
                 if name not in best or cpu < best[name][0]:
                     best[name] = (cpu, wall)
-    print(f"{args.accounts:,} accounts, as-of {AS_OF}, best of {args.repeat} (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores)")
+    print(f"{book_name} book")
     width = max(map(len, best))
     for name, (cpu, wall) in best.items():
-        print(f"  {name:<{width}} CPU {cpu:6.2f} s   wall {wall:6.2f} s   {args.accounts / wall:8,.0f} accounts/s")
+        print(f"  {name:<{width}} CPU {cpu:6.2f} s   wall {wall:6.2f} s   {accounts / wall:8,.0f} accounts/s")
     script, ours = best["hand-written script"][0], list(best.values())[1][0]
     print(f"  ratio (nba CPU / script CPU): {ours / script:.2f}x")
-
+    return ours / script
 
 if __name__ == "__main__":
     main()

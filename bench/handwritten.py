@@ -35,7 +35,8 @@ def next_working_morning(local: dt.datetime, country: str) -> dt.datetime:
 
 
 def usage_drop_pct(usage: list[dict], today: dt.date) -> float | None:
-    """Sessions per day of the last 30 days against the 30 before, in percent."""
+    """Sessions per day of the last 30 reported days against the 30 before, in percent (the windows end at the
+    last reported day: usage data arrives late, and a month not yet reported is not a drop)."""
     def per_day(first: dt.date, last: dt.date) -> float | None:
         total, days = 0.0, 0
         for period in usage:
@@ -45,8 +46,11 @@ def usage_drop_pct(usage: list[dict], today: dt.date) -> float | None:
                 total += period["sessions"] * overlap / ((end - start).days + 1)
                 days += overlap
         return total / days if days else None
-    recent = per_day(today - dt.timedelta(days=30), today)
-    before = per_day(today - dt.timedelta(days=60), today - dt.timedelta(days=31))
+    if not usage:
+        return None
+    end = min(today, max(dt.date.fromisoformat(period["period_end"]) for period in usage))
+    recent = per_day(end - dt.timedelta(days=29), end)
+    before = per_day(end - dt.timedelta(days=59), end - dt.timedelta(days=30))
     if recent is None or not before:
         return None
     return (before - recent) / before * 100
@@ -66,7 +70,7 @@ def decide(account: dict, as_of: dt.datetime) -> dict:
         actions.append({"rule": "activity_drop", "kind": "call", "due": due, "owner": owner, "contact": primary["name"],
                         "title": f"Usage fell {drop:.0f}%: call {primary['name']}"})
     for request in account.get("requests", []):
-        if request.get("type") == "discount":
+        if request.get("kind") == "discount":
             actions.append({"rule": "discount_request", "kind": "call", "due": due, "owner": owner,
                             "title": f"Counter-offer to the discount request of {request.get('at', '')}"})
     for contact in account.get("contacts", []):

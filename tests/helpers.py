@@ -20,7 +20,10 @@ BENCH = REPO / "bench"
 
 
 def load_script(path: Path, name: str) -> ModuleType:
-    """A script of examples/ or bench/ imported as module `name` (registered, so its dataclasses resolve)."""
+    """A script of examples/ or bench/ imported as module `name` (registered, so its dataclasses resolve), its
+    folder on the import path as when it is run (`python bench/x.py` imports its neighbours)."""
+    if str(path.parent) not in sys.path:
+        sys.path.append(str(path.parent))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
