@@ -129,8 +129,8 @@ def main() -> None:
         side_by_side(name, args.accounts, args.repeat, args.workers, args.required_only)
 
 
-def side_by_side(book_name: str, accounts: int, repeat: int, workers: int, required_only: bool) -> float:
-    """Run the script and nba `repeat` times each, alternately, on one book; print and return the ratio of their best CPU."""
+def side_by_side(book_name: str, accounts: int, repeat: int, workers: int, required_only: bool) -> None:
+    """Run the script and nba `repeat` times each, alternately, on one book; print the best CPU of each and the ratio."""
     nba = [sys.executable, "-m", "nba"]
     with tempfile.TemporaryDirectory() as folder:
         book, out = Path(folder) / "book.jsonl", Path(folder) / "out.jsonl"
@@ -160,7 +160,7 @@ def side_by_side(book_name: str, accounts: int, repeat: int, workers: int, requi
         print(f"  {name:<{width}} CPU {cpu:6.2f} s   wall {wall:6.2f} s   {accounts / wall:8,.0f} accounts/s")
     script, ours = best["hand-written script"][0], list(best.values())[1][0]
     print(f"  ratio (nba CPU / script CPU): {ours / script:.2f}x")
-    return ours / script
+
 
 if __name__ == "__main__":
     main()

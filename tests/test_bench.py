@@ -1,4 +1,4 @@
-"""The side-by-side benchmark's pack set: nba with the hand-written script's rules must load and answer only them."""
+"""The side-by-side benchmark: its pack set (nba with the script's rules), its books, and its yardstick doing all five rules."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import nba
 from .helpers import BENCH, EXAMPLES, load_script
 
 SIDE_BY_SIDE = load_script(BENCH / "cli_vs_script.py", "bench_cli_vs_script")
+HANDWRITTEN = load_script(BENCH / "handwritten.py", "bench_handwritten")
 
 
 def test_the_required_packs_load_without_the_packs_left_out_and_keep_the_conflicts_that_still_apply(tmp_path: Path) -> None:
@@ -38,9 +39,6 @@ def test_with_the_required_packs_a_book_gets_actions_of_those_packs_only(tmp_pat
     decisions = [engine.evaluate(nba.AccountSnapshot.model_validate(json.loads(line)), as_of=as_of) for line in lines]
     rules = {a.rule.split("/")[0] for d in decisions for a in d.actions}
     assert rules and rules <= set(SIDE_BY_SIDE.REQUIRED)
-
-
-HANDWRITTEN = load_script(BENCH / "handwritten.py", "bench_handwritten")
 
 
 def test_the_hand_written_yardstick_answers_each_of_the_five_required_rules() -> None:
