@@ -31,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -50,18 +51,25 @@ SUPPORT = ("calendar", "arbitration")
 def write_book(path: Path, accounts: int) -> None:
     """`accounts` lines: the example book repeated, each copy with its own account ids."""
     lines = [json.loads(line) for line in BOOK.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with path.open("w", encoding="utf-8") as out:
+
+    def copies() -> Iterator[dict[str, Any]]:
         for n in range(accounts):
             record = lines[n % len(lines)]
             record["account"]["id"] = f"{record['account']['id'].split('~')[0]}~{n // len(lines)}"
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            yield record
+
+    _write_lines(path, copies())
 
 
 def write_synthetic_book(path: Path, accounts: int) -> None:
     """`accounts` lines of bench/synthetic.py's seeded portfolio, generated for the as-of's day."""
-    day = dt.datetime.fromisoformat(AS_OF).date()
+    _write_lines(path, portfolio(accounts, dt.datetime.fromisoformat(AS_OF).date()))
+
+
+def _write_lines(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """One JSON line a record."""
     with path.open("w", encoding="utf-8") as out:
-        for record in portfolio(accounts, day):
+        for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

@@ -126,11 +126,6 @@ class LedgerAction:
                 values[name] = dt.datetime.fromisoformat(values[name])
         return cls(**values)
 
-    def history_entries(self) -> list[HistoryEntry]:
-        """This row as the snapshot's `action_history` reads it; once closed, its merged topics share its fate."""
-        return _history_entries(self.id, self.rule, self.status, self.contact_id, self.issued_at, self.due,
-                                self.closed_at, self.outcome, self.merged)
-
 
 #: The columns `_history_entries` reads, in its order (a morning run reads only these for every account).
 _HISTORY_COLUMNS = ("id", "rule", "status", "contact_id", "issued_at", "due", "closed_at", "outcome", "merged")
